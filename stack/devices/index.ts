@@ -1,0 +1,18 @@
+/** Device interfaces: what a unikernel's `start(devices)` receives. Pure TypeScript. */
+export type { Console } from "./console.ts";
+export { type Clock, NS_PER_MS, NS_PER_S } from "./clock.ts";
+export type { Random } from "./random.ts";
+export type { KvRo } from "./kv.ts";
+export {
+  type Datagram,
+  type Endpoint,
+  type Flow,
+  type Stack,
+  StackError,
+  type StackErrorCode,
+  type Tcp,
+  type TcpListener,
+  type Udp,
+  type UdpSocket,
+} from "./stack.ts";
+export type { HttpServerDevice } from "./http.ts";

@@ -1,0 +1,1 @@
+export type { HttpHandler, HttpRequest, HttpResponse } from "./server.ts";
