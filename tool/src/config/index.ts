@@ -1,0 +1,31 @@
+/**
+ * The config model of `unikernel.yaml`, shared by the `morgana` CLI and the language server.
+ * ES2022 only: no Node APIs. The caller reads the file and passes its text.
+ */
+export {
+  type ConfigDiagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+  type SourceSpan,
+} from "./diagnostics.ts";
+export type { DeviceConfig, PortForward, TargetOptions, UnikernelConfig } from "./model.ts";
+export { parseConfig } from "./parse.ts";
+export {
+  type CrossFieldIssue,
+  DEVICE_NAME,
+  DEVICE_SCHEMA,
+  DEVICE_TYPE_FIELD,
+  DEVICE_TYPES,
+  type DeviceType,
+  type DeviceTypeSpec,
+  type FieldKind,
+  type FieldSpec,
+  STACK_PROVIDERS,
+  TARGET_DOCS,
+  TARGET_FIELDS,
+  TARGET_NAMES,
+  type TargetName,
+  TOP_LEVEL_FIELDS,
+} from "./schema.ts";
+export { editDistance, suggest } from "./suggest.ts";
+export type { Checked, Ipv4Static, PortForwardValue, Validator } from "./validators.ts";
