@@ -1,0 +1,7 @@
+/** The unix target: Morgana's devices as Node implementations. */
+export { boot, type BootInfo, describeError } from "./boot.ts";
+export { createClock } from "./clock.ts";
+export { createConsole } from "./console.ts";
+export { createKvRo } from "./kv_ro.ts";
+export { createRandom } from "./random.ts";
+export { createHostStack, type HostStackOptions } from "./stack.ts";

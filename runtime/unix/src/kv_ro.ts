@@ -1,0 +1,87 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
+import type { KvRo } from "@morgana/stack/devices";
+
+interface Cached {
+  mtimeMs: number;
+  size: number;
+  ino: number;
+  data: Uint8Array;
+  digest: string;
+}
+
+/**
+ * A read-only store backed by a host folder, read live so edits show on the next request.
+ * Values are cached and revalidated with one `stat` per access (mtime, size, inode).
+ */
+export function createKvRo(root: string): KvRo {
+  const base = resolve(root);
+  const cache = new Map<string, Cached>();
+
+  /** Maps a key to a path inside `base`, or null for keys that try to leave it. */
+  function pathOf(key: string): string | null {
+    const parts = key.split("/").filter((p) => p !== "" && p !== ".");
+    if (parts.some((p) => p === ".." || p.includes("\0") || p.includes("\\"))) return null;
+    const full = join(base, ...parts);
+    return full === base || full.startsWith(base + sep) ? full : null;
+  }
+
+  async function load(key: string): Promise<Cached | null> {
+    const path = pathOf(key);
+    if (path === null) return null;
+    let st: Awaited<ReturnType<typeof stat>>;
+    try {
+      st = await stat(path);
+    } catch {
+      cache.delete(key);
+      return null;
+    }
+    if (!st.isFile()) return null;
+    const hit = cache.get(key);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) return hit;
+    const buf = await readFile(path);
+    const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const entry: Cached = {
+      mtimeMs: st.mtimeMs,
+      size: st.size,
+      ino: st.ino,
+      data,
+      digest: createHash("sha256").update(data).digest("hex"),
+    };
+    cache.set(key, entry);
+    return entry;
+  }
+
+  return {
+    async get(key) {
+      return (await load(key))?.data ?? null;
+    },
+    async digest(key) {
+      return (await load(key))?.digest ?? null;
+    },
+    async exists(key) {
+      const path = pathOf(key);
+      if (path === null) return null;
+      try {
+        const st = await stat(path);
+        return st.isFile() ? "value" : st.isDirectory() ? "dictionary" : null;
+      } catch {
+        return null;
+      }
+    },
+    async list(key) {
+      const path = pathOf(key);
+      if (path === null) return [];
+      try {
+        const entries = await readdir(path, { withFileTypes: true });
+        return entries
+          .filter((e) => e.isFile() || e.isDirectory())
+          .map((e) => ({ name: e.name, kind: e.isFile() ? ("value" as const) : ("dictionary" as const) }))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } catch {
+        return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { TargetName } from "../config/index.ts";
+import { CHECKOUT } from "../checkout.ts";
+import { CliError, EXIT } from "../cli/errors.ts";
+import type { Project } from "../project.ts";
+import { findTarget, type Target } from "../targets/index.ts";
+import { devicesDeclaration, missingImplementations, wiring } from "./codegen.ts";
+
+/** Where generated files for a target go: `<project>/.morgana/<target>/`. */
+export const generatedDir = (project: Project, target: string) => join(project.root, ".morgana", target);
+
+export interface ConfigureResult {
+  target: TargetName;
+  /** Files written, relative to the project root. */
+  files: string[];
+}
+
+/** Resolves `-t NAME` to a target that can be built here, or explains why not. */
+export function resolveTarget(name: string): Target {
+  const target = findTarget(name);
+  if (!target) {
+    throw new CliError(`unknown target "${name}"`, EXIT.usage, [], "See `morgana targets` for the list.");
+  }
+  if (target.unavailable) throw new CliError(`${target.unavailable}`, EXIT.failed);
+  return target;
+}
+
+/**
+ * The TypeScript settings the app is checked with: the project's own tsconfig, with
+ * `@morgana/*` resolved in the checkout this CLI runs from (projects may live anywhere).
+ */
+function typecheckConfig(project: Project): object {
+  const own = join(project.root, "tsconfig.json");
+  const rel = (p: string) => relative(join(project.root, ".morgana", "t"), p);
+  return {
+    ...(existsSync(own) ? { extends: "../../tsconfig.json" } : {}),
+    compilerOptions: {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      lib: ["ES2022"],
+      types: [],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      paths: {
+        "@morgana/stack/*": [join(CHECKOUT, "stack", "*")],
+      },
+    },
+    include: [rel(join(project.root, "src", "**", "*")), "devices.d.ts"],
+  };
+}
+
+/** Writes the wiring, `devices.d.ts` and a tsconfig for one target. Pure generation: fast. */
+export function configure(project: Project, targetName: string): ConfigureResult {
+  const target = resolveTarget(targetName);
+  const missing = missingImplementations(project.config, target);
+  if (missing.length > 0) {
+    const lines = missing.map(
+      ({ device }) =>
+        `${project.config.file}:${device.span.line}:${device.span.col}: device "${device.name}" (${device.type}) has no implementation on ${target.name} yet`,
+    );
+    throw new CliError(
+      `cannot configure for ${target.name}:\n  ${lines.join("\n  ")}`,
+      EXIT.config,
+      [],
+      "`morgana targets` lists what each target provides.",
+    );
+  }
+  const dir = generatedDir(project, target.name);
+  mkdirSync(dir, { recursive: true });
+  const entry = relative(dir, join(project.root, project.config.main)).replaceAll("\\", "/");
+  const declaration = devicesDeclaration(project.config, target.name);
+  const files: Record<string, string> = {
+    [join(dir, "main.ts")]: wiring(project.config, target, entry.startsWith(".") ? entry : `./${entry}`),
+    [join(dir, "devices.d.ts")]: declaration,
+    [join(dir, "tsconfig.json")]: `${JSON.stringify(typecheckConfig(project), null, 2)}\n`,
+    // The editor's copy: the project's tsconfig includes .morgana/devices.d.ts, which
+    // follows the target configured last.
+    [join(project.root, ".morgana", "devices.d.ts")]: declaration,
+  };
+  for (const [path, text] of Object.entries(files)) writeFileSync(path, text);
+  return { target: target.name, files: Object.keys(files).map((p) => relative(project.root, p)) };
+}

@@ -1,0 +1,22 @@
+import { buildProject } from "../../build/build.ts";
+import { loadProject } from "../../project.ts";
+import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import { EXIT } from "../errors.ts";
+
+export const buildCommand: Command = {
+  spec: {
+    name: "build",
+    usage: "build [-t TARGET]",
+    summary: "Configures, type-checks and bundles the unikernel into dist/TARGET/.",
+    positionals: [0, 0],
+    options: { target: TARGET_OPTION },
+    examples: ["morgana build -t unix", "morgana build -t unix --json"],
+  },
+  async run(args, out) {
+    const project = loadProject(projectDir(args));
+    const result = await buildProject(project, targetOf(args), out);
+    out.print(`built ${result.output} (${(result.bytes / 1024).toFixed(0)} KiB)`);
+    out.result({ ok: true, ...result });
+    return EXIT.ok;
+  },
+};

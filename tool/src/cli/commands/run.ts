@@ -1,0 +1,50 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { buildProject } from "../../build/build.ts";
+import { loadProject } from "../../project.ts";
+import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import { EXIT } from "../errors.ts";
+
+export const runCommand: Command = {
+  spec: {
+    name: "run",
+    usage: "run [-t TARGET] [--no-build]",
+    summary:
+      "Builds the unikernel (unless --no-build) and boots it in the foreground; its console is\n" +
+      "this terminal. Ctrl-C stops it cleanly (exit 130). The exit code is the unikernel's.",
+    positionals: [0, 0],
+    options: {
+      target: TARGET_OPTION,
+      "no-build": { type: "boolean", help: "boot the last build as it is" },
+    },
+    examples: ["morgana run -t unix", "morgana run --no-build"],
+  },
+  async run(args, out) {
+    const project = loadProject(projectDir(args));
+    const output = args.values["no-build"]
+      ? join("dist", targetOf(args), `${project.config.name}.mjs`)
+      : (await buildProject(project, targetOf(args), out)).output;
+    out.info(`booting ${project.config.name} on ${targetOf(args)} (Ctrl-C stops it)`);
+    const child = spawn(process.execPath, ["--enable-source-maps", join(project.root, output)], {
+      cwd: project.root,
+      stdio: "inherit",
+    });
+    // Ctrl-C reaches the whole foreground group: the unikernel shuts down on its own; we
+    // only wait for it. A SIGTERM sent to us alone is passed on.
+    const onSigint = () => {};
+    const onSigterm = () => child.kill("SIGTERM");
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigterm);
+    const code = await new Promise<number>((resolve) => {
+      child.on("error", () => resolve(EXIT.failed));
+      child.on("exit", (status, signal) => {
+        if (status !== null) resolve(status);
+        else resolve(signal === "SIGINT" ? EXIT.interrupted : 128 + 15);
+      });
+    });
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
+    out.result({ ok: code === 0, exitCode: code });
+    return code;
+  },
+};

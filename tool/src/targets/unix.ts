@@ -1,0 +1,57 @@
+import type { DeviceConfig, PortForward } from "../config/index.ts";
+import type { Target, WiringContext } from "./types.ts";
+
+const lit = (v: unknown) => JSON.stringify(v);
+
+/** guest -> host port table for one protocol, as an object literal. */
+function portTable(ports: readonly PortForward[], protocol: "tcp" | "udp"): string {
+  const entries = ports.filter((p) => p.protocol === protocol).map((p) => `${p.guest}: ${p.host}`);
+  return `{ ${entries.join(", ")} }`;
+}
+
+/** The HTTP ports of the devices that use this stack, so the runtime can print their URLs. */
+function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
+  const ports = ctx.devices
+    .filter((d) => d.type === "http" && d.deps.stack === stack.name)
+    .map((d) => `${Number(d.options.port)}: "http"`);
+  return `{ ${ports.join(", ")} }`;
+}
+
+export const unixTarget: Target = {
+  name: "unix",
+  summary: "a Node process; the network is the host's sockets (fastest dev loop)",
+  unavailable: null,
+  boot: "unix.boot",
+  imports: {
+    "@morgana/runtime-unix": "* as unix",
+    "@morgana/stack/http": "{ createHttpServer }",
+    "node:path": "{ resolve }",
+    "node:url": "{ fileURLToPath }",
+  },
+  prelude: [
+    "// The project root: the bundle lives in <root>/dist/unix/.",
+    'const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");',
+  ],
+  devices: {
+    console: { summary: "the process's stdout", construct: () => "unix.createConsole()" },
+    clock: {
+      summary: "process.hrtime (monotonic) and Date (wall)",
+      construct: () => "unix.createClock()",
+    },
+    random: { summary: "the host's CSPRNG (crypto.getRandomValues)", construct: () => "unix.createRandom()" },
+    kv_ro: {
+      summary: "a host folder, read live",
+      construct: (d) => `unix.createKvRo(resolve(root, ${lit(d.options.path)}))`,
+    },
+    net: {
+      summary: "the host's TCP/UDP sockets on 127.0.0.1; ipv4 and gateway are ignored",
+      construct: (d, ctx) =>
+        `unix.createHostStack({ tcpPorts: ${portTable(ctx.options.ports, "tcp")}, udpPorts: ${portTable(ctx.options.ports, "udp")}, announce: ${httpPorts(d, ctx)} })`,
+    },
+    http: {
+      summary: "Morgana's HTTP/1.1 server over the stack",
+      construct: (d, ctx) =>
+        `createHttpServer(${ctx.ref(String(d.deps.stack))}, ${ctx.ref(String(d.deps.clock))}, ${Number(d.options.port)})`,
+    },
+  },
+};
