@@ -1,0 +1,162 @@
+/**
+ * Byte/text helpers for HTTP. The stack runs on any ES2022 engine, which has typed arrays but
+ * no TextEncoder/TextDecoder, so the conversions HTTP needs are written here.
+ *
+ * HTTP/1.1 message framing is octets (RFC 9112 §2.2): field values are decoded as ISO-8859-1
+ * (latin1), which maps each octet to one code unit and so never loses data.
+ */
+
+/** Largest argument list handed to `String.fromCharCode` at once. */
+const DECODE_SLICE = 4096;
+
+/** Decodes `bytes[start, end)` as latin1: one code unit per octet. */
+export function latin1Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const n = end - start;
+  if (n <= 0) return "";
+  if (n <= DECODE_SLICE) {
+    // `apply` accepts any array-like; typed arrays qualify.
+    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  const parts: string[] = [];
+  for (let i = start; i < end; i += DECODE_SLICE) {
+    const slice = bytes.subarray(i, Math.min(i + DECODE_SLICE, end));
+    parts.push(String.fromCharCode.apply(null, slice as unknown as number[]));
+  }
+  return parts.join("");
+}
+
+/**
+ * Encodes `text` as latin1. Code units above 0xFF cannot be represented and become "?"
+ * (callers that need them use `utf8Encode`).
+ */
+export function latin1Encode(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out[i] = c <= 0xff ? c : 0x3f;
+  }
+  return out;
+}
+
+/** Number of bytes `utf8Encode(text)` produces. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && isLowSurrogate(text, i + 1)) {
+      n += 4;
+      i++;
+    } else n += 3; // BMP, or a lone surrogate encoded as U+FFFD
+  }
+  return n;
+}
+
+function isLowSurrogate(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Encodes `text` as UTF-8 (RFC 3629); lone surrogates become U+FFFD. */
+export function utf8Encode(text: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(text));
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[o++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      if (c <= 0xdbff && i + 1 < text.length && isLowSurrogate(text, i + 1)) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+        out[o++] = 0xf0 | (c >> 18);
+        out[o++] = 0x80 | ((c >> 12) & 0x3f);
+        out[o++] = 0x80 | ((c >> 6) & 0x3f);
+        out[o++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      c = 0xfffd;
+    }
+    out[o++] = 0xe0 | (c >> 12);
+    out[o++] = 0x80 | ((c >> 6) & 0x3f);
+    out[o++] = 0x80 | (c & 0x3f);
+  }
+  return out;
+}
+
+/**
+ * Decodes UTF-8. Malformed sequences (RFC 3629 §3: overlongs, surrogates, values above
+ * U+10FFFF, truncations) each become one U+FFFD.
+ */
+export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const units: number[] = [];
+  const parts: string[] = [];
+  let i = start;
+  while (i < end) {
+    const b = bytes[i] as number;
+    let cp = 0xfffd;
+    let need = 0;
+    let min = 0;
+    if (b < 0x80) {
+      cp = b;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      cp = b & 0x1f;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      cp = b & 0x0f;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      cp = b & 0x07;
+      min = 0x10000;
+    }
+    i++;
+    if (need > 0) {
+      let k = 0;
+      for (; k < need && i < end; k++, i++) {
+        const n = bytes[i] as number;
+        if ((n & 0xc0) !== 0x80) break;
+        cp = (cp << 6) | (n & 0x3f);
+      }
+      if (k < need || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
+    }
+    if (cp >= 0x10000) {
+      units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    } else units.push(cp);
+    if (units.length >= DECODE_SLICE) {
+      parts.push(String.fromCharCode.apply(null, units));
+      units.length = 0;
+    }
+  }
+  parts.push(String.fromCharCode.apply(null, units));
+  return parts.join("");
+}
+
+/** Joins byte arrays into one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** A copy of `bytes[start, end)` in a fresh plain Uint8Array (never a view). */
+export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
