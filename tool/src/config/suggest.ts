@@ -30,19 +30,18 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const w = word.toLowerCase();
   if (w === "") return undefined;
   let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  let prefix: string | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
-    const distance = editDistance(w, c);
+    let score = editDistance(w, c);
     // A distance as large as the word itself means "replace everything": not a near miss.
-    if (distance <= 2 && distance < w.length && distance < bestDistance) {
+    if (score > 2 || score >= w.length) score = Number.POSITIVE_INFINITY;
+    // A prefix either way ("cons" for "console") counts as one edit.
+    if (w.length >= 2 && (c.startsWith(w) || w.startsWith(c))) score = Math.min(score, 1);
+    if (score < bestScore) {
       best = candidate;
-      bestDistance = distance;
-    }
-    if (prefix === undefined && w.length >= 2 && (c.startsWith(w) || w.startsWith(c))) {
-      prefix = candidate;
+      bestScore = score;
     }
   }
-  return best ?? prefix;
+  return best;
 }
