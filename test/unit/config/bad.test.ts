@@ -431,6 +431,27 @@ describe("config: bad configs", () => {
     );
   });
 
+  it("does not report keys as missing when the YAML is broken", () => {
+    const { config, diagnostics } = parseConfig("{{{", "u.yaml");
+    assert.equal(config, undefined);
+    assert.ok(diagnostics.length > 0);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === "missing-key" || d.code === "not-a-mapping"),
+      [],
+    );
+  });
+
+  it("still reports schema errors next to syntax errors", () => {
+    const { diagnostics } = parseConfig(
+      y("name: a", "main: m.ts", "prot: 1", "x: [", ""),
+      "u.yaml",
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ["unknown-key", "unknown-key", "yaml-syntax"],
+    );
+  });
+
   it("gives the end of a span, exclusive", () => {
     const { diagnostics } = parseConfig(
       y(...HEAD, "devices:", "  net: {}", "  clock: {}", "  http: {port: 80a}"),

@@ -27,8 +27,9 @@ export function parseConfig(
   for (const w of doc.warnings) {
     out.warning("yaml-syntax", pos.span(w.pos[0], w.pos[1]), "", w.message);
   }
-  // A document with syntax errors is still walked, so that the editor shows everything at once.
-  const raw = new ConfigWalker(doc, pos, out).walk();
+  // A document with syntax errors is still walked, so that the editor shows everything at once;
+  // only the absence of keys is not trusted then.
+  const raw = new ConfigWalker(doc, pos, out, doc.errors.length > 0).walk();
   const resolved = raw === undefined ? [] : resolveGraph(raw.devices, out);
   const diagnostics = sortDiagnostics(out.diagnostics);
   if (raw === undefined || out.errorCount > 0) return { diagnostics };

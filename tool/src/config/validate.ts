@@ -57,12 +57,15 @@ export class ConfigWalker {
     private readonly doc: Document.Parsed,
     private readonly pos: Positions,
     private readonly out: Reporter,
+    /** With syntax errors, keys may be hidden: "missing" and "not a mapping" are not reported. */
+    private readonly brokenSyntax = false,
   ) {}
 
   walk(): RawConfig | undefined {
     const raw: RawConfig = { devices: [], targets: {} };
     const root = this.resolve(this.doc.contents);
     if (!isMap(root)) {
+      if (this.brokenSyntax && !isSeq(root)) return undefined;
       const span = this.pos.node(root) ?? this.pos.start();
       const got = root === null ? "an empty file" : describeValue(root.toJSON());
       this.out.error("not-a-mapping", span, "", `expected a mapping at the top level, got ${got}`, {
@@ -100,7 +103,7 @@ export class ConfigWalker {
     // A missing top-level key has no text of its own: point at the first key of the mapping.
     const first = entries[0]?.keySpan ?? this.pos.node(root) ?? this.pos.start();
     for (const [key, spec] of Object.entries(TOP_LEVEL_FIELDS)) {
-      if (spec.required && !seen.has(key)) {
+      if (spec.required && !seen.has(key) && !this.brokenSyntax) {
         this.out.error("missing-key", first, key, `missing required key "${key}": ${spec.doc}`, {
           expected: spec.expected,
         });
