@@ -1,1 +1,44 @@
-export type { HttpHandler, HttpRequest, HttpResponse } from "./server.ts";
+/** HTTP/1.1 (RFC 9110, RFC 9112): a sans-IO core and a thin server driver over a Flow. */
+export {
+  concatBytes,
+  latin1Decode,
+  latin1Encode,
+  utf8Decode,
+  utf8Encode,
+} from "./bytes.ts";
+export {
+  type ConnectionOptions,
+  DEFAULT_CONNECTION_OPTIONS,
+  HttpConnection,
+  type PendingRequest,
+} from "./connection.ts";
+export {
+  DEFAULT_PARSER_LIMITS,
+  type ParsedRequest,
+  type ParseError,
+  type ParseResult,
+  type ParserLimits,
+  parseRequest,
+  RequestParser,
+} from "./parser.ts";
+export {
+  encodeChunk,
+  encodeLastChunk,
+  type HeadOptions,
+  httpDate,
+  reasonPhrase,
+  type SerializedResponse,
+  type SerializeOptions,
+  serializeHead,
+  serializeResponse,
+  statusHasBody,
+} from "./serializer.ts";
+export {
+  createHttpServer,
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpServerOptions,
+  header,
+  serveFlow,
+} from "./server.ts";

@@ -113,7 +113,6 @@ export class RequestParser {
   private method = "";
   private target = "";
   private version: "1.0" | "1.1" = "1.1";
-  private headersStart = 0;
   private headers: [string, string][] = [];
   private trailers: [string, string][] = [];
   private sectionStart = 0;
@@ -186,7 +185,6 @@ export class RequestParser {
           if (lf < 0) return NEED_MORE;
           this.requestLine(buf, this.pos, lineEnd(buf, this.pos, lf));
           this.pos = lf + 1;
-          this.headersStart = this.pos;
           this.sectionStart = this.pos;
           this.phase = "headers";
           break;
@@ -354,7 +352,8 @@ export class RequestParser {
           if (name.toLowerCase() === "content-length") {
             const n = parseContentLength(value);
             // RFC 9110 §8.6 / RFC 9112 §6.3 item 5: differing values are unrecoverable.
-            if (contentLength >= 0 && n !== contentLength) reject(400, "conflicting Content-Length");
+            if (contentLength >= 0 && n !== contentLength)
+              reject(400, "conflicting Content-Length");
             contentLength = n;
           }
           break;

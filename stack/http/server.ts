@@ -3,6 +3,15 @@
  * between a Flow and the sans-IO `HttpConnection` (connection.ts).
  */
 
+import type { Clock } from "../devices/clock.ts";
+import type { HttpServerDevice } from "../devices/http.ts";
+import type { Flow, Stack, TcpListener } from "../devices/stack.ts";
+import {
+  type ConnectionOptions,
+  DEFAULT_CONNECTION_OPTIONS,
+  HttpConnection,
+} from "./connection.ts";
+
 export interface HttpRequest {
   method: string;
   /** The request-target as sent (RFC 9112 §3.2). */
@@ -39,4 +48,253 @@ export function header(req: HttpRequest, name: string): string | undefined {
     }
   }
   return found;
+}
+
+export interface HttpServerOptions extends ConnectionOptions {
+  /** Send a Date field from `clock.wallMs()` (RFC 9110 §6.6.1). Default true. */
+  date?: boolean;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+/**
+ * Serves HTTP/1.1 on one flow until either side closes it, then closes the flow. Never
+ * rejects: a peer that vanishes or a handler that throws ends or answers this connection only.
+ */
+export function serveFlow(
+  flow: Flow,
+  handler: HttpHandler,
+  clock: Clock,
+  options: HttpServerOptions = {},
+): Promise<void> {
+  return new FlowServer(flow, handler, clock, options).run();
+}
+
+/** The I/O driver for one connection: moves bytes between the flow and `HttpConnection`. */
+class FlowServer {
+  private readonly conn: HttpConnection;
+  private readonly date: boolean;
+  /** Longest sleep of the timeout checker, so a deadline is never missed by more. */
+  private readonly checkNs: bigint;
+  /** Something happened since the loop last looked. */
+  private dirty = false;
+  private wake: (() => void) | null = null;
+  private reading = false;
+  private writing = false;
+  /** The flow failed (read or write rejected): stop at once. */
+  private aborted = false;
+  private done = false;
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly handler: HttpHandler,
+    private readonly clock: Clock,
+    options: HttpServerOptions,
+  ) {
+    this.conn = new HttpConnection(options, clock.monotonicNs());
+    this.date = options.date ?? true;
+    const headers = options.headersTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.headersTimeoutMs;
+    const idle = options.idleTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.idleTimeoutMs;
+    this.checkNs = BigInt(Math.max(1, Math.round(Math.min(headers, idle)))) * NS_PER_MS;
+  }
+
+  async run(): Promise<void> {
+    try {
+      void this.checkTimeouts();
+      await this.loop();
+    } catch {
+      // Nothing may escape: this connection ends, the server goes on.
+    } finally {
+      this.done = true;
+      this.notify();
+      try {
+        await this.flow.close();
+      } catch {
+        // already closed or reset
+      }
+    }
+  }
+
+  /** Graceful stop: answer the requests already received, then close. */
+  shutdown(): void {
+    this.conn.shutdown(this.clock.monotonicNs());
+    this.notify();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      this.dirty = false;
+      this.dispatch();
+      const out = this.conn.takeOutput(this.date ? this.clock.wallMs() : undefined);
+      if (out.length > 0) {
+        this.writing = true;
+        try {
+          await (out.length === 1 ? this.flow.write(out[0] as Uint8Array) : this.flow.writev(out));
+        } catch {
+          return; // the peer is gone
+        } finally {
+          this.writing = false;
+        }
+        this.conn.flushed(this.clock.monotonicNs());
+        continue;
+      }
+      if (this.conn.closed || this.aborted) return;
+      this.startRead();
+      await this.nextEvent();
+    }
+  }
+
+  /** Hands new requests to the handler; a synchronous answer is taken at once. */
+  private dispatch(): void {
+    for (const { id, request } of this.conn.takeRequests()) {
+      let result: HttpResponse | Promise<HttpResponse>;
+      try {
+        result = this.handler(request);
+      } catch {
+        this.conn.fail(id, this.clock.monotonicNs());
+        continue;
+      }
+      if (isPromiseLike(result)) {
+        result.then(
+          (response) => {
+            this.conn.respond(id, response, this.clock.monotonicNs());
+            this.notify();
+          },
+          () => {
+            this.conn.fail(id, this.clock.monotonicNs());
+            this.notify();
+          },
+        );
+      } else {
+        this.conn.respond(id, result, this.clock.monotonicNs());
+      }
+    }
+  }
+
+  private startRead(): void {
+    if (this.reading || this.aborted || !this.conn.wantsRead) return;
+    this.reading = true;
+    let pending: Promise<Uint8Array | null>;
+    try {
+      pending = this.flow.read();
+    } catch {
+      this.reading = false;
+      this.aborted = true;
+      return;
+    }
+    pending.then(
+      (data) => {
+        this.reading = false;
+        if (data === null) this.conn.peerClosed(this.clock.monotonicNs());
+        else this.conn.receive(data, this.clock.monotonicNs());
+        this.notify();
+      },
+      () => {
+        this.reading = false;
+        this.aborted = true;
+        this.notify();
+      },
+    );
+  }
+
+  /**
+   * The one timer of this connection: sleeps until the connection's deadline (at most
+   * `checkNs` at a time, since deadlines move as requests come) and ticks it.
+   */
+  private async checkTimeouts(): Promise<void> {
+    while (!this.done) {
+      const now = this.clock.monotonicNs();
+      const at = this.conn.timeoutAtNs();
+      let wait = at === null ? this.checkNs : at - now;
+      if (wait > this.checkNs) wait = this.checkNs;
+      // A slow reader is not idle: no idle close while a write is under way.
+      if (wait <= 0n && this.writing) wait = this.checkNs;
+      if (wait > 0n) {
+        try {
+          await this.clock.sleepNs(wait);
+        } catch {
+          return;
+        }
+        continue;
+      }
+      this.conn.tick(now);
+      this.notify();
+      if (this.conn.timeoutAtNs() === at) return; // cannot happen; never spin
+    }
+  }
+
+  private nextEvent(): Promise<void> {
+    if (this.dirty) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private notify(): void {
+    this.dirty = true;
+    const wake = this.wake;
+    if (wake !== null) {
+      this.wake = null;
+      wake();
+    }
+  }
+}
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * The `http` device: serves `handler` on `port` of `stack`. `close()` stops accepting, lets
+ * each connection answer what it has received, and makes `serve` resolve.
+ */
+export function createHttpServer(
+  stack: Stack,
+  clock: Clock,
+  port: number,
+  options: HttpServerOptions = {},
+): HttpServerDevice {
+  const active = new Set<FlowServer>();
+  let listener: TcpListener | null = null;
+  let serving = false;
+  let closed = false;
+  let release = (): void => {};
+  const stopped = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    port,
+    async serve(handler: HttpHandler): Promise<void> {
+      if (serving) throw new Error("this HTTP server is already serving");
+      serving = true;
+      if (closed) return;
+      const l = await stack.tcp.listen(port, (flow) => {
+        if (closed) {
+          flow.close().catch(() => {});
+          return;
+        }
+        const server = new FlowServer(flow, handler, clock, options);
+        active.add(server);
+        void server.run().then(() => active.delete(server));
+      });
+      if (closed) {
+        await l.close().catch(() => {});
+        return;
+      }
+      listener = l;
+      await stopped;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const l = listener;
+      listener = null;
+      for (const server of active) server.shutdown();
+      try {
+        if (l !== null) await l.close();
+      } finally {
+        release();
+      }
+    },
+  };
 }
