@@ -233,6 +233,21 @@ const CASES: BadCase[] = [
     says: "outside the subnet 10.0.0.0/24",
   },
   {
+    title: "gateway is the broadcast address",
+    text: y(...HEAD, "devices:", "  net: {ipv4: 10.0.0.2/24, gateway: 10.0.0.255}"),
+    code: "bad-value",
+    at: "4:37",
+    path: "devices.net.gateway",
+  },
+  {
+    title: "gateway is the unikernel's own address",
+    text: y(...HEAD, "devices:", "  net: {ipv4: 10.0.0.2/24, gateway: 10.0.0.2}"),
+    code: "bad-value",
+    at: "4:37",
+    path: "devices.net.gateway",
+    says: "own address",
+  },
+  {
     title: "gateway with dhcp",
     text: y(...HEAD, "devices:", "  net: {ipv4: dhcp, gateway: 10.0.1.1}"),
     code: "bad-value",
