@@ -4,7 +4,7 @@ import type { TargetName } from "../config/index.ts";
 import { CliError, EXIT } from "../cli/errors.ts";
 import type { Output } from "../cli/output.ts";
 import type { Project } from "../project.ts";
-import { bundle } from "./bundle.ts";
+import { type BundleProblem, bundle } from "./bundle.ts";
 import { configure, generatedDir } from "./configure.ts";
 import { typecheck } from "./typecheck.ts";
 
@@ -23,30 +23,45 @@ export const outputPath = (project: Project, target: string) =>
 export async function buildProject(project: Project, targetName: string, out: Output): Promise<BuildResult> {
   const { target } = configure(project, targetName);
   const dir = generatedDir(project, target);
-  const typeErrors = await out.step("type-check the app against its devices", () =>
-    typecheck(project.root, join(dir, "tsconfig.json")),
-  ).catch((e) => {
-    throw new CliError(`could not run the type-checker: ${(e as Error).message}`);
-  });
-  if (typeErrors.length > 0) {
-    for (const e of typeErrors) out.info(`${e.file}:${e.line}:${e.col}: ${e.message}`);
-    throw new CliError(`type-check failed with ${typeErrors.length} error(s)`, EXIT.failed);
-  }
-  const outfile = outputPath(project, target);
-  const problems = await out.step(`bundle for ${target}`, () => bundle(join(dir, "main.ts"), outfile, project.root));
-  if (problems.length > 0) {
-    const noStart = problems.find((p) => /No matching export/.test(p.message) && /"start"/.test(p.message));
-    if (noStart) {
-      const { line, col } = project.config.mainSpan;
+  await out.step("type-check the app against its devices", async () => {
+    const errors = await typecheck(project.root, join(dir, "tsconfig.json")).catch((e) => {
+      throw new CliError(`could not run the type-checker: ${(e as Error).message}`);
+    });
+    if (errors.length > 0) {
       throw new CliError(
-        `${project.config.file}:${line}:${col}: main: the entry module ${project.config.main} does not export a \`start\` function`,
-        EXIT.config,
+        `type-check failed with ${errors.length} error${errors.length === 1 ? "" : "s"}`,
+        EXIT.failed,
         [],
-        "Add `export async function start(devices: Devices) { ... }` to it.",
+        undefined,
+        errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`),
       );
     }
-    for (const p of problems) out.info(`${p.file}:${p.line}:${p.col}: ${p.message}`);
-    throw new CliError(`bundling failed with ${problems.length} error(s)`, EXIT.failed);
-  }
+  });
+  const outfile = outputPath(project, target);
+  await out.step(`bundle for ${target}`, async () => {
+    const problems = await bundle(join(dir, "main.ts"), outfile, project.root);
+    if (problems.length > 0) throw bundleError(project, problems);
+  });
   return { target, output: relative(project.root, outfile), bytes: statSync(outfile).size };
+}
+
+/** The entry module without `start` is a config mistake; anything else is a build failure. */
+function bundleError(project: Project, problems: BundleProblem[]): CliError {
+  const noStart = problems.find((p) => /No matching export/.test(p.message) && /"start"/.test(p.message));
+  if (noStart) {
+    const { line, col } = project.config.mainSpan;
+    return new CliError(
+      `${project.config.file}:${line}:${col}: main: the entry module ${project.config.main} does not export a \`start\` function`,
+      EXIT.config,
+      [],
+      "Add `export async function start(devices: Devices) { ... }` to it.",
+    );
+  }
+  return new CliError(
+    `bundling failed with ${problems.length} error${problems.length === 1 ? "" : "s"}`,
+    EXIT.failed,
+    [],
+    undefined,
+    problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`),
+  );
 }

@@ -20,6 +20,8 @@ export class CliError extends Error {
     readonly code: number = EXIT.failed,
     readonly diagnostics: ConfigDiagnostic[] = [],
     readonly hint?: string,
+    /** Lines that explain it, e.g. compiler errors as `file:line:col: message`. */
+    readonly details: string[] = [],
   ) {
     super(message);
     this.name = "CliError";

@@ -34,11 +34,12 @@ export class Output {
   error(err: CliError): void {
     if (this.json) {
       process.stdout.write(
-        `${JSON.stringify({ ok: false, exitCode: err.code, error: err.message, diagnostics: err.diagnostics }, null, 2)}\n`,
+        `${JSON.stringify({ ok: false, exitCode: err.code, error: err.message, diagnostics: err.diagnostics, details: err.details }, null, 2)}\n`,
       );
       return;
     }
     for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const line of err.details) process.stderr.write(`${line}\n`);
     if (err.message) process.stderr.write(`${red("error:")} ${err.message}\n`);
     if (err.hint) process.stderr.write(`${dim(err.hint)}\n`);
   }

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Brings a fresh checkout to a working state: Node dependencies (npm ci) and the Debian
+// packages the tests and benchmarks start for real. Plain JavaScript: it runs before
+// node_modules exists. As root it installs with apt-get; otherwise it prints the command.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Debian packages by the command they provide, and why we need each. */
+export const DEBIAN_PACKAGES = [
+  { command: "curl", pkg: "curl", why: "end-to-end tests fetch from unikernels with it" },
+  { command: "wrk", pkg: "wrk", why: "bench/http measures requests per second with it" },
+];
+
+const say = (line) => process.stderr.write(`setup: ${line}\n`);
+
+function hasCommand(cmd) {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 20) {
+    say(`Node ${process.versions.node} is too old: Morgana needs Node 20 or newer.`);
+    process.exit(1);
+  }
+}
+
+/** npm ci when node_modules is missing or older than the lockfile. */
+function installNodeModules() {
+  const lock = join(root, "package-lock.json");
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  say("installing Node dependencies (npm ci)...");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    say("npm ci failed (see above).");
+    process.exit(1);
+  }
+}
+
+function installDebianPackages() {
+  const missing = DEBIAN_PACKAGES.filter((p) => !hasCommand(p.command));
+  if (missing.length === 0) return;
+  const names = missing.map((p) => p.pkg).join(" ");
+  for (const p of missing) say(`missing ${p.command} (${p.why})`);
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) {
+    say("install them with:");
+    process.stderr.write(`\n  sudo apt-get update && sudo apt-get install -y ${names}\n\n`);
+    process.exit(1);
+  }
+  say(`installing ${names} with apt-get...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((p) => p.pkg)], { stdio: "inherit", env });
+}
+
+/** `debian: false` skips the Debian packages (the quickstart needs only Node). */
+export function setup({ debian = true } = {}) {
+  checkNode();
+  installNodeModules();
+  if (debian) installDebianPackages();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  setup();
+  say("ready.");
+}

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
+
+const HELLO = join(REPO, "samples", "hello");
+const SITE = join(REPO, "samples", "static-website");
+
+describe("e2e: the morgana CLI", function () {
+  this.timeout(60_000);
+
+  it("--help lists every command; each command has --help", async () => {
+    const top = await morgana(["--help"]);
+    assert.equal(top.code, 0);
+    for (const c of ["new", "configure", "build", "run", "clean", "targets", "describe"]) {
+      assert.match(top.stdout, new RegExp(`^  ${c} `, "m"));
+      const sub = await morgana([c, "--help"]);
+      assert.equal(sub.code, 0, `${c} --help`);
+      assert.match(sub.stdout, new RegExp(`^Usage: morgana ${c}`, "m"));
+    }
+  });
+
+  it("--version prints only the version", async () => {
+    const r = await morgana(["--version"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("targets lists each target and what each device becomes (text and --json)", async () => {
+    const text = await morgana(["targets"]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /^unix /m);
+    assert.match(text.stdout, /kv_ro +a host folder/);
+    const json = JSON.parse((await morgana(["targets", "--json"])).stdout);
+    const names = json.targets.map((t: { name: string }) => t.name);
+    assert.deepEqual(names, ["unix", "direct", "cubieboard2", "xen"]);
+    assert.equal(json.targets[0].available, true);
+    assert.match(json.targets[0].devices.net, /sockets/);
+  });
+
+  it("describe prints the device graph as text and as Graphviz dot", async () => {
+    const text = await morgana(["describe", "-t", "unix"], SITE);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^static-website \(src\/unikernel\.ts\) on unix/);
+    assert.match(text.stdout, /http +http +port=80; uses stack=net, clock=clock/);
+    const dot = await morgana(["describe", "--dot"], SITE);
+    assert.match(dot.stdout, /^digraph "static-website" \{/);
+    assert.match(dot.stdout, /"http" -> "net" \[label="stack"\];/);
+    assert.match(dot.stdout, /"http" -> "clock" \[label="clock"\];/);
+    assert.match(dot.stdout, /\}\n$/);
+  });
+
+  it("runs hello to completion: exit 0 after its ticks", async () => {
+    const r = await morgana(["run", "-t", "unix"], HELLO);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /hello from a Morgana unikernel\n(tick \d\/4 at \d+ ms\n){4}goodbye\n/);
+  });
+
+  it("clean removes .morgana and dist", async () => {
+    const dir = tempDir("clean");
+    removeDir(dir);
+    assert.equal((await morgana(["new", "hello", dir])).code, 0);
+    assert.equal((await morgana(["build"], dir)).code, 0);
+    assert.ok(existsSync(join(dir, "dist")) && existsSync(join(dir, ".morgana")));
+    const r = await morgana(["clean"], dir);
+    assert.equal(r.code, 0);
+    assert.ok(!existsSync(join(dir, "dist")) && !existsSync(join(dir, ".morgana")));
+    removeDir(dir);
+  });
+
+  it("new refuses an unknown template (did-you-mean) and a non-empty folder", async () => {
+    const r = await morgana(["new", "static-websit", tempDir("x")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown template "static-websit" \(did you mean "static-website"\?\)/);
+    const taken = await morgana(["new", "hello", REPO]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /exists and is not empty/);
+  });
+});
