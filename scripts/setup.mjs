@@ -56,7 +56,10 @@ function installDebianPackages() {
   say(`installing ${names} with apt-get...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((p) => p.pkg)], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((p) => p.pkg)], {
+    stdio: "inherit",
+    env,
+  });
 }
 
 /** `debian: false` skips the Debian packages (the quickstart needs only Node). */

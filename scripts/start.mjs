@@ -11,7 +11,15 @@ setup({ debian: false });
 
 const child = spawn(
   process.execPath,
-  [join(root, "tool", "bin", "morgana.js"), "run", "-t", "unix", "-p", join(root, "samples", "static-website"), ...process.argv.slice(2)],
+  [
+    join(root, "tool", "bin", "morgana.js"),
+    "run",
+    "-t",
+    "unix",
+    "-p",
+    join(root, "samples", "static-website"),
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 );
 process.on("SIGINT", () => {}); // the unikernel gets Ctrl-C too and stops by itself

@@ -32,12 +32,17 @@ function step(label, cmd, cmdArgs) {
 // Static checks run on the full suite, not on a filtered or unit-only run.
 if (!unitOnly && !filtered) {
   step("type-check: stack (ES2022 only, no Node)", bin("tsc"), ["-p", "stack/tsconfig.json"]);
-  step("type-check: config model (ES2022 only, no Node)", bin("tsc"), ["-p", "tool/src/config/tsconfig.json"]);
+  step("type-check: config model (ES2022 only, no Node)", bin("tsc"), [
+    "-p",
+    "tool/src/config/tsconfig.json",
+  ]);
   step("type-check: everything", bin("tsc"), ["-p", "tsconfig.json"]);
   step("lint and format (biome)", bin("biome"), ["check", "."]);
 }
 
-const specs = unitOnly ? ["test/unit/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"];
+const specs = unitOnly
+  ? ["test/unit/**/*.test.ts"]
+  : ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"];
 process.stderr.write(`\n== ${unitOnly ? "unit tests" : "unit and end-to-end tests"}\n`);
 const mocha = spawn(
   bin("mocha"),

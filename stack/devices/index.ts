@@ -1,8 +1,10 @@
 /** Device interfaces: what a unikernel's `start(devices)` receives. Pure TypeScript. */
-export type { Console } from "./console.ts";
+
 export { type Clock, NS_PER_MS, NS_PER_S } from "./clock.ts";
-export type { Random } from "./random.ts";
+export type { Console } from "./console.ts";
+export type { HttpServerDevice } from "./http.ts";
 export type { KvRo } from "./kv.ts";
+export type { Random } from "./random.ts";
 export {
   type Datagram,
   type Endpoint,
@@ -15,4 +17,3 @@ export {
   type Udp,
   type UdpSocket,
 } from "./stack.ts";
-export type { HttpServerDevice } from "./http.ts";

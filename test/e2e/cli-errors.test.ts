@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { morgana, removeDir, tempDir } from "./lib/morgana.ts";
 
-const START = 'import type { Devices } from "morgana:devices";\nexport async function start(_d: Devices) {}\n';
+const START =
+  'import type { Devices } from "morgana:devices";\nexport async function start(_d: Devices) {}\n';
 
 /** A throwaway project with the given unikernel.yaml and entry module text. */
 function project(yaml: string, entry: string | null = START): string {
@@ -18,7 +19,14 @@ function project(yaml: string, entry: string | null = START): string {
 const HEAD = "name: bad\nmain: src/unikernel.ts\n";
 
 /** Each bad input: the command, the exit code, and what stderr must say (with line:col). */
-const CASES: { name: string; yaml: string; entry?: string | null; args?: string[]; code: number; stderr: RegExp[] }[] = [
+const CASES: {
+  name: string;
+  yaml: string;
+  entry?: string | null;
+  args?: string[];
+  code: number;
+  stderr: RegExp[];
+}[] = [
   {
     name: "malformed YAML",
     yaml: `${HEAD}devices: { console: {}\n`,
@@ -29,13 +37,17 @@ const CASES: { name: string; yaml: string; entry?: string | null; args?: string[
     name: "an unknown key, with a did-you-mean",
     yaml: `${HEAD}devics:\n  console: {}\n`,
     code: 3,
-    stderr: [/^unikernel\.yaml:3:1: error: devics: unknown key "devics" \(did you mean "devices"\?\)/m],
+    stderr: [
+      /^unikernel\.yaml:3:1: error: devics: unknown key "devics" \(did you mean "devices"\?\)/m,
+    ],
   },
   {
     name: "a wrong type",
     yaml: `${HEAD}devices:\n  clock: {}\n  net: { type: net, ipv4: dhcp }\n  http: { type: http, port: eighty }\n`,
     code: 3,
-    stderr: [/^unikernel\.yaml:6:29: error: devices\.http\.port: expected an integer from 1 to 65535, got "eighty"/m],
+    stderr: [
+      /^unikernel\.yaml:6:29: error: devices\.http\.port: expected an integer from 1 to 65535, got "eighty"/m,
+    ],
   },
   {
     name: "a missing entry file",
@@ -62,12 +74,15 @@ const CASES: { name: string; yaml: string; entry?: string | null; args?: string[
     entry: "export const notStart = 1;\n",
     args: ["build", "-t", "unix"],
     code: 3,
-    stderr: [/unikernel\.yaml:2:7: main: the entry module src\/unikernel\.ts does not export a `start` function/],
+    stderr: [
+      /unikernel\.yaml:2:7: main: the entry module src\/unikernel\.ts does not export a `start` function/,
+    ],
   },
   {
     name: "using a device the config does not declare (a type error)",
     yaml: `${HEAD}devices:\n  console: {}\n`,
-    entry: 'import type { Devices } from "morgana:devices";\nexport async function start(d: Devices) {\n  await d.clock.sleepNs(1n);\n}\n',
+    entry:
+      'import type { Devices } from "morgana:devices";\nexport async function start(d: Devices) {\n  await d.clock.sleepNs(1n);\n}\n',
     args: ["build", "-t", "unix"],
     code: 1,
     stderr: [/src\/unikernel\.ts:3:11: TS2339: Property 'clock' does not exist on type 'Devices'/],
@@ -111,7 +126,12 @@ describe("e2e: bad input gives one clear error and a non-zero exit", function ()
     try {
       const r = await morgana(["run", "-t", "unix"], dir);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(forwarded to the unikernel's port 80\\): the port is already in use`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `cannot listen on 127\\.0\\.0\\.1:${port} \\(forwarded to the unikernel's port 80\\): the port is already in use`,
+        ),
+      );
       assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
     } finally {
       blocker.close();
@@ -124,7 +144,10 @@ describe("e2e: bad input gives one clear error and a non-zero exit", function ()
     assert.match(cmd.stderr, /unknown command "biuld" \(did you mean "build"\?\)/);
     const opt = await morgana(["build", "--taget", "unix"]);
     assert.equal(opt.code, 2);
-    assert.match(opt.stderr, /unknown option --taget for `morgana build` \(did you mean --target\?\)/);
+    assert.match(
+      opt.stderr,
+      /unknown option --taget for `morgana build` \(did you mean --target\?\)/,
+    );
   });
 
   it("an unknown target exits 2; a planned one explains it is not there yet", async () => {

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exec, freePort, morgana, removeDir, Running, tempDir } from "./lib/morgana.ts";
+import { exec, freePort, morgana, Running, removeDir, tempDir } from "./lib/morgana.ts";
 
 /** curl's view of one exchange: status, headers (lower-cased names) and body bytes. */
-async function curl(args: string[]): Promise<{ status: number; headers: Map<string, string>; body: string }> {
+async function curl(
+  args: string[],
+): Promise<{ status: number; headers: Map<string, string>; body: string }> {
   const r = await exec("curl", ["-s", "-i", "--http1.1", ...args]);
   assert.equal(r.code, 0, `curl failed: ${r.stderr}`);
   const split = r.stdout.indexOf("\r\n\r\n");

@@ -33,7 +33,9 @@ if (bundleMtime() < newestMtime(srcDir)) {
   try {
     esbuild = await import("esbuild");
   } catch {
-    process.stderr.write("morgana: esbuild is not installed; run `npm install` in the Morgana checkout first.\n");
+    process.stderr.write(
+      "morgana: esbuild is not installed; run `npm install` in the Morgana checkout first.\n",
+    );
     process.exit(1);
   }
   await esbuild.build({

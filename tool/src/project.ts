@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseConfig, type UnikernelConfig } from "./config/index.ts";
 import { CliError, EXIT } from "./cli/errors.ts";
+import { parseConfig, type UnikernelConfig } from "./config/index.ts";
 
 export const CONFIG_FILE = "unikernel.yaml";
 

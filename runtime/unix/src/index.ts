@@ -1,5 +1,5 @@
 /** The unix target: Morgana's devices as Node implementations. */
-export { boot, type BootInfo, describeError } from "./boot.ts";
+export { type BootInfo, boot, describeError } from "./boot.ts";
 export { createClock } from "./clock.ts";
 export { createConsole } from "./console.ts";
 export { createKvRo } from "./kv_ro.ts";

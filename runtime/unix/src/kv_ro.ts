@@ -77,7 +77,10 @@ export function createKvRo(root: string): KvRo {
         const entries = await readdir(path, { withFileTypes: true });
         return entries
           .filter((e) => e.isFile() || e.isDirectory())
-          .map((e) => ({ name: e.name, kind: e.isFile() ? ("value" as const) : ("dictionary" as const) }))
+          .map((e) => ({
+            name: e.name,
+            kind: e.isFile() ? ("value" as const) : ("dictionary" as const),
+          }))
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       } catch {
         return [];

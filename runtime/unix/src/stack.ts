@@ -49,12 +49,15 @@ export function createHostStack(options: HostStackOptions = {}): Stack {
                 : e.code === "permission-denied"
                   ? "permission denied (ports below 1024 need privileges: forward a higher host port with targets.unix.ports)"
                   : err.message;
-            reject(new StackError(e.code, `cannot listen on ${bindAddress}:${hostPort}${fwd}: ${why}`));
+            reject(
+              new StackError(e.code, `cannot listen on ${bindAddress}:${hostPort}${fwd}: ${why}`),
+            );
           });
           server.listen({ port: hostPort, host: bindAddress }, () => {
             servers.add(server);
             const scheme = options.announce?.[port];
-            if (scheme) process.stderr.write(`listening on ${scheme}://${bindAddress}:${hostPort}/\n`);
+            if (scheme)
+              process.stderr.write(`listening on ${scheme}://${bindAddress}:${hostPort}/\n`);
             server.on("error", () => {});
             resolve({
               port,

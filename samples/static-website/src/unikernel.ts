@@ -41,7 +41,9 @@ export async function start({ console, htdocs, http }: Devices): Promise<void> {
     if (digest === null) {
       // A folder named without its trailing slash: send the browser to the slash form.
       if ((await htdocs.exists(key)) === "dictionary") {
-        return text(301, "moved\n", [["Location", `${req.path}/${req.query ? `?${req.query}` : ""}`]]);
+        return text(301, "moved\n", [
+          ["Location", `${req.path}/${req.query ? `?${req.query}` : ""}`],
+        ]);
       }
       return text(404, "not found\n");
     }

@@ -34,7 +34,11 @@ export function exec(file: string, args: string[], cwd = REPO): Promise<Result> 
   return new Promise((done) => {
     execFile(file, args, { cwd, timeout: 30_000, encoding: "buffer" }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      done({ code: typeof code === "number" ? code : 1, stdout: stdout.toString("latin1"), stderr: stderr.toString() });
+      done({
+        code: typeof code === "number" ? code : 1,
+        stdout: stdout.toString("latin1"),
+        stderr: stderr.toString(),
+      });
     });
   });
 }
@@ -80,7 +84,9 @@ export class Running {
     this.child.stderr?.on("data", (d) => {
       this.stderr += d;
     });
-    this.exited = new Promise((done) => this.child.on("exit", (code, signal) => done({ code, signal })));
+    this.exited = new Promise((done) =>
+      this.child.on("exit", (code, signal) => done({ code, signal })),
+    );
   }
 
   /** Resolves with the first match of `re` in stdout+stderr; rejects if the process exits first. */
@@ -94,7 +100,11 @@ export class Running {
           done(m);
         } else if (this.child.exitCode !== null || Date.now() - started > timeoutMs) {
           clearInterval(poll);
-          fail(new Error(`never saw ${re}; exit ${this.child.exitCode}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`));
+          fail(
+            new Error(
+              `never saw ${re}; exit ${this.child.exitCode}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`,
+            ),
+          );
         }
       }, 25);
     });

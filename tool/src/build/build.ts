@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { TargetName } from "../config/index.ts";
 import { CliError, EXIT } from "../cli/errors.ts";
 import type { Output } from "../cli/output.ts";
+import type { TargetName } from "../config/index.ts";
 import type { Project } from "../project.ts";
 import { type BundleProblem, bundle } from "./bundle.ts";
 import { configure, generatedDir } from "./configure.ts";
@@ -20,7 +20,11 @@ export const outputPath = (project: Project, target: string) =>
   join(project.root, "dist", target, `${project.config.name}.mjs`);
 
 /** Configures (always: it is cheap and keeps the wiring in step with the yaml), type-checks, bundles. */
-export async function buildProject(project: Project, targetName: string, out: Output): Promise<BuildResult> {
+export async function buildProject(
+  project: Project,
+  targetName: string,
+  out: Output,
+): Promise<BuildResult> {
   const { target } = configure(project, targetName);
   const dir = generatedDir(project, target);
   await out.step("type-check the app against its devices", async () => {
@@ -47,7 +51,9 @@ export async function buildProject(project: Project, targetName: string, out: Ou
 
 /** The entry module without `start` is a config mistake; anything else is a build failure. */
 function bundleError(project: Project, problems: BundleProblem[]): CliError {
-  const noStart = problems.find((p) => /No matching export/.test(p.message) && /"start"/.test(p.message));
+  const noStart = problems.find(
+    (p) => /No matching export/.test(p.message) && /"start"/.test(p.message),
+  );
   if (noStart) {
     const { line, col } = project.config.mainSpan;
     return new CliError(

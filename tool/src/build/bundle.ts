@@ -13,7 +13,11 @@ export interface BundleProblem {
  * `@morgana/*` resolves through the checkout's node_modules, so a project made by
  * `morgana new` anywhere builds against the checkout it came from.
  */
-export async function bundle(entry: string, outfile: string, cwd: string): Promise<BundleProblem[]> {
+export async function bundle(
+  entry: string,
+  outfile: string,
+  cwd: string,
+): Promise<BundleProblem[]> {
   try {
     await build({
       entryPoints: [entry],

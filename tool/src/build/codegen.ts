@@ -27,8 +27,13 @@ const HEADER = (file: string, target: string) =>
 /** Variable name of a device in the wiring (prefixed, so `console` shadows nothing). */
 const ref = (name: string) => `dev_${name}`;
 
-export function missingImplementations(config: UnikernelConfig, target: Target): MissingImplementation[] {
-  return config.devices.filter((d) => !target.devices[d.type]).map((device) => ({ device, target }));
+export function missingImplementations(
+  config: UnikernelConfig,
+  target: Target,
+): MissingImplementation[] {
+  return config.devices
+    .filter((d) => !target.devices[d.type])
+    .map((device) => ({ device, target }));
 }
 
 /**
@@ -38,7 +43,8 @@ export function missingImplementations(config: UnikernelConfig, target: Target):
 export function devicesDeclaration(config: UnikernelConfig, target: string): string {
   const used = [...new Set(config.devices.map((d) => DEVICE_INTERFACE[d.type]))].sort();
   const fields = config.devices.map(
-    (d) => `    /** ${d.type} device \`${d.name}\` (${config.file}:${d.span.line}:${d.span.col}) */\n    readonly ${d.name}: ${DEVICE_INTERFACE[d.type]};`,
+    (d) =>
+      `    /** ${d.type} device \`${d.name}\` (${config.file}:${d.span.line}:${d.span.col}) */\n    readonly ${d.name}: ${DEVICE_INTERFACE[d.type]};`,
   );
   return [
     HEADER(config.file, target),
@@ -57,10 +63,15 @@ export function devicesDeclaration(config: UnikernelConfig, target: string): str
 export function wiring(config: UnikernelConfig, target: Target, entryImport: string): string {
   const ctx: WiringContext = {
     ref,
-    options: config.targets[target.name] ?? { ports: [], span: { line: 1, col: 1, endLine: 1, endCol: 1 } },
+    options: config.targets[target.name] ?? {
+      ports: [],
+      span: { line: 1, col: 1, endLine: 1, endCol: 1 },
+    },
     devices: config.devices,
   };
-  const imports = Object.entries(target.imports).map(([from, what]) => `import ${what} from ${JSON.stringify(from)};`);
+  const imports = Object.entries(target.imports).map(
+    ([from, what]) => `import ${what} from ${JSON.stringify(from)};`,
+  );
   const constructs = config.devices.map((d) => {
     const impl = target.devices[d.type];
     if (!impl) throw new Error(`no ${d.type} on ${target.name}`); // configure checked this first

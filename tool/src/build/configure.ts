@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { TargetName } from "../config/index.ts";
 import { CHECKOUT } from "../checkout.ts";
 import { CliError, EXIT } from "../cli/errors.ts";
+import type { TargetName } from "../config/index.ts";
 import type { Project } from "../project.ts";
 import { findTarget, type Target } from "../targets/index.ts";
 import { devicesDeclaration, missingImplementations, wiring } from "./codegen.ts";
 
 /** Where generated files for a target go: `<project>/.morgana/<target>/`. */
-export const generatedDir = (project: Project, target: string) => join(project.root, ".morgana", target);
+export const generatedDir = (project: Project, target: string) =>
+  join(project.root, ".morgana", target);
 
 export interface ConfigureResult {
   target: TargetName;
@@ -20,7 +21,12 @@ export interface ConfigureResult {
 export function resolveTarget(name: string): Target {
   const target = findTarget(name);
   if (!target) {
-    throw new CliError(`unknown target "${name}"`, EXIT.usage, [], "See `morgana targets` for the list.");
+    throw new CliError(
+      `unknown target "${name}"`,
+      EXIT.usage,
+      [],
+      "See `morgana targets` for the list.",
+    );
   }
   if (target.unavailable) throw new CliError(`${target.unavailable}`, EXIT.failed);
   return target;
@@ -74,7 +80,11 @@ export function configure(project: Project, targetName: string): ConfigureResult
   const entry = relative(dir, join(project.root, project.config.main)).replaceAll("\\", "/");
   const declaration = devicesDeclaration(project.config, target.name);
   const files: Record<string, string> = {
-    [join(dir, "main.ts")]: wiring(project.config, target, entry.startsWith(".") ? entry : `./${entry}`),
+    [join(dir, "main.ts")]: wiring(
+      project.config,
+      target,
+      entry.startsWith(".") ? entry : `./${entry}`,
+    ),
     [join(dir, "devices.d.ts")]: declaration,
     [join(dir, "tsconfig.json")]: `${JSON.stringify(typecheckConfig(project), null, 2)}\n`,
     // The editor's copy: the project's tsconfig includes .morgana/devices.d.ts, which

@@ -38,14 +38,24 @@ export function typecheck(projectRoot: string, tsconfig: string): Promise<TypeEr
         const m = TSC_LINE.exec(line);
         if (m) {
           const abs = resolve(join(tsconfig, ".."), m[1] as string);
-          last = { file: relative(projectRoot, abs), line: Number(m[2]), col: Number(m[3]), message: m[4] as string };
+          last = {
+            file: relative(projectRoot, abs),
+            line: Number(m[2]),
+            col: Number(m[3]),
+            message: m[4] as string,
+          };
           errors.push(last);
         } else if (last && line.startsWith("  ")) {
           last.message += `\n${line}`;
         }
       }
       if (code !== 0 && errors.length === 0) {
-        errors.push({ file: tsconfig, line: 1, col: 1, message: out.trim() || `tsc exited with ${code}` });
+        errors.push({
+          file: tsconfig,
+          line: 1,
+          col: 1,
+          message: out.trim() || `tsc exited with ${code}`,
+        });
       }
       done(errors);
     });

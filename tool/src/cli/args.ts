@@ -23,7 +23,12 @@ export interface CommandSpec {
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {
-  project: { type: "string", short: "p", value: "DIR", help: "the project folder (default: the nearest one holding unikernel.yaml)" },
+  project: {
+    type: "string",
+    short: "p",
+    value: "DIR",
+    help: "the project folder (default: the nearest one holding unikernel.yaml)",
+  },
   json: { type: "boolean", help: "print one JSON document on stdout, for tools" },
   help: { type: "boolean", short: "h", help: "show this help" },
 };
@@ -35,7 +40,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j] as number;
-      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        cur + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = cur;
     }
   }
@@ -64,7 +73,10 @@ export interface Parsed {
 export function parseCommandArgs(spec: CommandSpec, argv: string[]): Parsed {
   const options = { ...spec.options, ...COMMON_OPTIONS };
   const config = Object.fromEntries(
-    Object.entries(options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+    Object.entries(options).map(([name, o]) => [
+      name,
+      o.short ? { type: o.type, short: o.short } : { type: o.type },
+    ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -79,14 +91,20 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Parsed {
         `Run \`morgana ${spec.name} --help\` for its options.`,
       );
     }
-    throw new UsageError(`${msg.split("\n")[0]} (morgana ${spec.name})`, `Run \`morgana ${spec.name} --help\`.`);
+    throw new UsageError(
+      `${msg.split("\n")[0]} (morgana ${spec.name})`,
+      `Run \`morgana ${spec.name} --help\`.`,
+    );
   }
   const values = parsed.values as Parsed["values"];
   if (!values.help) {
     const [min, max] = spec.positionals;
     const n = parsed.positionals.length;
     if (n < min) throw new UsageError(`missing argument: usage: morgana ${spec.usage}`);
-    if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}": usage: morgana ${spec.usage}`);
+    if (n > max)
+      throw new UsageError(
+        `unexpected argument "${parsed.positionals[max]}": usage: morgana ${spec.usage}`,
+      );
   }
   return { values, positionals: parsed.positionals };
 }

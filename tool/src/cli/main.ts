@@ -64,7 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS.find((c) => c.spec.name === name);
     if (!command) {
-      const guess = closest(name, COMMANDS.map((c) => c.spec.name));
+      const guess = closest(
+        name,
+        COMMANDS.map((c) => c.spec.name),
+      );
       throw new UsageError(
         `unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
         "Run `morgana --help` for the list.",

@@ -38,7 +38,10 @@ export const unixTarget: Target = {
       summary: "process.hrtime (monotonic) and Date (wall)",
       construct: () => "unix.createClock()",
     },
-    random: { summary: "the host's CSPRNG (crypto.getRandomValues)", construct: () => "unix.createRandom()" },
+    random: {
+      summary: "the host's CSPRNG (crypto.getRandomValues)",
+      construct: () => "unix.createRandom()",
+    },
     kv_ro: {
       summary: "a host folder, read live",
       construct: (d) => `unix.createKvRo(resolve(root, ${lit(d.options.path)}))`,

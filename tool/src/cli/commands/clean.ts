@@ -15,7 +15,8 @@ export const cleanCommand: Command = {
   },
   async run(args, out) {
     const root = findProjectRoot(projectDir(args));
-    if (root === null) throw new CliError("no unikernel.yaml here or above: nothing to clean", EXIT.config);
+    if (root === null)
+      throw new CliError("no unikernel.yaml here or above: nothing to clean", EXIT.config);
     const removed = [".morgana", "dist"].map((d) => join(root, d));
     for (const dir of removed) rmSync(dir, { recursive: true, force: true });
     out.print(`removed ${removed.join(" and ")}`);

@@ -1,5 +1,5 @@
-import type { DeviceConfig, UnikernelConfig } from "../../config/index.ts";
 import { resolveTarget } from "../../build/configure.ts";
+import type { DeviceConfig, UnikernelConfig } from "../../config/index.ts";
 import { loadProject } from "../../project.ts";
 import type { Target } from "../../targets/index.ts";
 import type { Command } from "../command.ts";
@@ -18,16 +18,26 @@ const quote = (s: string) => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"
 
 /** The device graph in Graphviz dot, like `mirage describe --dot`: the app on top, edges to what each uses. */
 export function toDot(config: UnikernelConfig, target?: Target): string {
-  const lines = [`digraph ${quote(config.name)} {`, "  rankdir=TB;", '  node [shape=box, fontname="monospace"];'];
-  lines.push(`  ${quote(`app:${config.name}`)} [label=${quote(`${config.name}\n${config.main}`)}, shape=doubleoctagon];`);
+  const lines = [
+    `digraph ${quote(config.name)} {`,
+    "  rankdir=TB;",
+    '  node [shape=box, fontname="monospace"];',
+  ];
+  lines.push(
+    `  ${quote(`app:${config.name}`)} [label=${quote(`${config.name}\n${config.main}`)}, shape=doubleoctagon];`,
+  );
   for (const d of config.devices) {
     const impl = target?.devices[d.type]?.summary;
-    const label = [`${d.name}: ${d.type}`, optionsText(d), impl ? `(${impl})` : ""].filter(Boolean).join("\n");
+    const label = [`${d.name}: ${d.type}`, optionsText(d), impl ? `(${impl})` : ""]
+      .filter(Boolean)
+      .join("\n");
     lines.push(`  ${quote(d.name)} [label=${quote(label)}];`);
   }
-  for (const d of config.devices) lines.push(`  ${quote(`app:${config.name}`)} -> ${quote(d.name)};`);
+  for (const d of config.devices)
+    lines.push(`  ${quote(`app:${config.name}`)} -> ${quote(d.name)};`);
   for (const d of config.devices) {
-    for (const [field, dep] of Object.entries(d.deps)) lines.push(`  ${quote(d.name)} -> ${quote(dep)} [label=${quote(field)}];`);
+    for (const [field, dep] of Object.entries(d.deps))
+      lines.push(`  ${quote(d.name)} -> ${quote(dep)} [label=${quote(field)}];`);
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
@@ -53,7 +63,12 @@ export const describeCommand: Command = {
     summary: "Prints the unikernel's device graph, as text or as Graphviz dot.",
     positionals: [0, 0],
     options: {
-      target: { type: "string", short: "t", value: "TARGET", help: "also show what each device becomes on TARGET" },
+      target: {
+        type: "string",
+        short: "t",
+        value: "TARGET",
+        help: "also show what each device becomes on TARGET",
+      },
       dot: { type: "boolean", help: "print Graphviz dot (render with `dot -Tsvg`)" },
     },
     examples: ["morgana describe", "morgana describe -t unix --dot | dot -Tsvg > graph.svg"],
@@ -61,7 +76,8 @@ export const describeCommand: Command = {
   async run(args, out) {
     const { config } = loadProject(projectDir(args));
     const target = args.values.target ? resolveTarget(String(args.values.target)) : undefined;
-    if (!out.json) process.stdout.write(args.values.dot ? toDot(config, target) : toText(config, target));
+    if (!out.json)
+      process.stdout.write(args.values.dot ? toDot(config, target) : toText(config, target));
     out.result({
       ok: true,
       name: config.name,

@@ -73,13 +73,20 @@ export const newCommand: Command = {
       filter: (src) => !SKIP.has(basename(src)),
     });
     rewriteTsconfig(dir);
-    writePackageJson(dir, basename(dir).toLowerCase().replace(/[^a-z0-9-]/g, "-"));
+    writePackageJson(
+      dir,
+      basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-"),
+    );
     const rel = relative(process.cwd(), dir) || ".";
     out.print(`created ${template} project in ${dir}`);
     out.print("");
     out.print("next:");
     out.print(`  cd ${rel}`);
-    out.print(`  ${join(CHECKOUT, "node_modules", ".bin", "morgana")} run -t unix    (or: npm start)`);
+    out.print(
+      `  ${join(CHECKOUT, "node_modules", ".bin", "morgana")} run -t unix    (or: npm start)`,
+    );
     out.result({ ok: true, template, dir });
     return EXIT.ok;
   },

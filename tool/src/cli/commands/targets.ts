@@ -15,7 +15,9 @@ export const targetsCommand: Command = {
   },
   async run(_args, out) {
     for (const t of TARGETS) {
-      out.print(`${bold(t.name)}  ${t.summary}${t.unavailable ? dim(` (not available: ${t.unavailable})`) : ""}`);
+      out.print(
+        `${bold(t.name)}  ${t.summary}${t.unavailable ? dim(` (not available: ${t.unavailable})`) : ""}`,
+      );
       for (const type of DEVICE_TYPES) {
         const impl = t.devices[type];
         if (impl) out.print(`  ${type.padEnd(8)} ${impl.summary}`);
@@ -33,7 +35,9 @@ export const targetsCommand: Command = {
         summary: t.summary,
         available: t.unavailable === null,
         unavailable: t.unavailable,
-        devices: Object.fromEntries(Object.entries(t.devices).map(([type, impl]) => [type, impl.summary])),
+        devices: Object.fromEntries(
+          Object.entries(t.devices).map(([type, impl]) => [type, impl.summary]),
+        ),
       })),
     });
     return EXIT.ok;
