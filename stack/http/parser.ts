@@ -174,13 +174,17 @@ export class RequestParser {
         case "request-line": {
           // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the
           // request-line.
-          while (this.pos < buf.length && (buf[this.pos] === CR || buf[this.pos] === LF)) {
-            if (buf[this.pos] === CR && this.pos + 1 < buf.length && buf[this.pos + 1] !== LF) {
-              reject(400, "bare CR");
-            }
-            this.pos++;
+          for (;;) {
+            const c = buf[this.pos];
+            if (c === LF) this.pos += 1;
+            else if (c === CR) {
+              if (this.pos + 1 >= buf.length) return NEED_MORE;
+              if (buf[this.pos + 1] !== LF) reject(400, "bare CR");
+              this.pos += 2;
+            } else break;
             if (this.pos > this.limits.maxRequestLineBytes) reject(400, "too many empty lines");
           }
+          if (this.pos >= buf.length) return NEED_MORE;
           const lf = this.findLine(buf, this.limits.maxRequestLineBytes, 414, "request line");
           if (lf < 0) return NEED_MORE;
           this.requestLine(buf, this.pos, lineEnd(buf, this.pos, lf));

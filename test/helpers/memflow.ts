@@ -1,0 +1,255 @@
+/**
+ * In-memory test doubles for the stack devices: a pair of wired Flows with backpressure,
+ * a Stack whose `connect` reaches its own listeners, and a Clock moved by the test.
+ */
+
+import type { Clock } from "../../stack/devices/clock.ts";
+import {
+  type Datagram,
+  type Endpoint,
+  type Flow,
+  type Stack,
+  StackError,
+  type TcpListener,
+  type UdpSocket,
+} from "../../stack/devices/stack.ts";
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** One direction of a connection: bytes written by one end, read by the other. */
+class Pipe {
+  chunks: Uint8Array[] = [];
+  buffered = 0;
+  /** The writer sent FIN (shutdown or close). */
+  ended = false;
+  /** The connection was reset: reads and writes fail. */
+  reset = false;
+  reader: { resolve: (d: Uint8Array | null) => void; reject: (e: Error) => void } | null = null;
+  writers: Waiter[] = [];
+
+  constructor(readonly highWaterMark: number) {}
+
+  push(data: Uint8Array): void {
+    const r = this.reader;
+    if (r !== null && this.chunks.length === 0) {
+      this.reader = null;
+      r.resolve(data);
+      return;
+    }
+    this.chunks.push(data);
+    this.buffered += data.length;
+  }
+
+  pull(): Uint8Array | undefined {
+    const c = this.chunks.shift();
+    if (c !== undefined) {
+      this.buffered -= c.length;
+      if (this.buffered <= this.highWaterMark) {
+        for (const w of this.writers.splice(0)) w.resolve();
+      }
+    }
+    return c;
+  }
+
+  end(): void {
+    this.ended = true;
+    const r = this.reader;
+    if (r !== null && this.chunks.length === 0) {
+      this.reader = null;
+      r.resolve(null);
+    }
+  }
+
+  fail(): void {
+    this.reset = true;
+    this.chunks = [];
+    this.buffered = 0;
+    const r = this.reader;
+    this.reader = null;
+    r?.reject(new StackError("reset", "connection reset"));
+    for (const w of this.writers.splice(0)) w.reject(new StackError("reset", "connection reset"));
+  }
+}
+
+export class MemFlow implements Flow {
+  closed = false;
+  /** Every byte this end has written, for assertions. */
+  written: Uint8Array[] = [];
+  writeCalls = 0;
+
+  constructor(
+    readonly local: Endpoint,
+    readonly remote: Endpoint,
+    private readonly inbound: Pipe,
+    private readonly outbound: Pipe,
+  ) {}
+
+  read(): Promise<Uint8Array | null> {
+    if (this.inbound.reset) return Promise.reject(new StackError("reset", "connection reset"));
+    if (this.inbound.reader !== null) return Promise.reject(new Error("one read at a time"));
+    const c = this.inbound.pull();
+    if (c !== undefined) return Promise.resolve(c);
+    if (this.inbound.ended || this.closed) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      this.inbound.reader = { resolve, reject };
+    });
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    return this.writev([data]);
+  }
+
+  writev(data: Uint8Array[]): Promise<void> {
+    this.writeCalls++;
+    if (this.outbound.reset) return Promise.reject(new StackError("reset", "connection reset"));
+    if (this.closed || this.outbound.ended) {
+      return Promise.reject(new StackError("closed", "flow closed"));
+    }
+    let n = 0;
+    for (const d of data) n += d.length;
+    const joined = new Uint8Array(n);
+    let o = 0;
+    for (const d of data) {
+      joined.set(d, o);
+      o += d.length;
+    }
+    this.written.push(joined);
+    this.outbound.push(joined);
+    if (this.outbound.buffered <= this.outbound.highWaterMark) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.outbound.writers.push({ resolve, reject });
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.outbound.end();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.outbound.end();
+    // Nobody reads what the peer sends from now on: its writes fail like after a RST.
+    this.inbound.fail();
+  }
+
+  /** The peer vanishes: both directions are reset. */
+  destroy(): void {
+    this.closed = true;
+    this.inbound.fail();
+    this.outbound.fail();
+  }
+
+  /** Reads until end of stream (or reset), returning everything as latin1 text. */
+  async readAll(): Promise<string> {
+    let text = "";
+    for (;;) {
+      let c: Uint8Array | null;
+      try {
+        c = await this.read();
+      } catch {
+        return text;
+      }
+      if (c === null) return text;
+      text += String.fromCharCode(...c);
+    }
+  }
+}
+
+let nextPort = 40000;
+
+/** Two wired flows: what `a` writes, `b` reads. Writes wait above `highWaterMark` bytes. */
+export function flowPair(highWaterMark = 64 * 1024): [MemFlow, MemFlow] {
+  const ab = new Pipe(highWaterMark);
+  const ba = new Pipe(highWaterMark);
+  const ea = { address: "10.0.0.1", port: nextPort++ };
+  const eb = { address: "10.0.0.2", port: 80 };
+  return [new MemFlow(ea, eb, ba, ab), new MemFlow(eb, ea, ab, ba)];
+}
+
+/** A Stack with TCP only; `connect` reaches this stack's own listeners. */
+export class MemStack implements Stack {
+  private readonly listeners = new Map<number, (flow: Flow) => void>();
+  readonly tcp = {
+    listen: async (port: number, onFlow: (flow: Flow) => void): Promise<TcpListener> => {
+      if (this.listeners.has(port)) throw new StackError("address-in-use", `port ${port} taken`);
+      this.listeners.set(port, onFlow);
+      return {
+        port,
+        close: async () => {
+          this.listeners.delete(port);
+        },
+      };
+    },
+    connect: async (remote: Endpoint): Promise<Flow> => this.connect(remote.port),
+  };
+  readonly udp = {
+    bind: async (_port: number, _on: (d: Datagram) => void): Promise<UdpSocket> => {
+      throw new StackError("other", "no UDP here");
+    },
+  };
+
+  /** Opens a client flow to `port`; the listener gets the server end. */
+  connect(port: number, highWaterMark?: number): MemFlow {
+    const onFlow = this.listeners.get(port);
+    if (onFlow === undefined) throw new StackError("connection-refused", `nothing on ${port}`);
+    const [client, server] = flowPair(highWaterMark);
+    onFlow(server);
+    return client;
+  }
+
+  listening(port: number): boolean {
+    return this.listeners.has(port);
+  }
+
+  addresses(): string[] {
+    return ["10.0.0.2"];
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
+
+/** A Clock that only moves when the test says so. */
+export class ManualClock implements Clock {
+  nowNs = 0n;
+  wallOriginMs = Date.UTC(2024, 0, 2, 3, 4, 5);
+  private sleepers: { at: bigint; resolve: () => void }[] = [];
+
+  monotonicNs(): bigint {
+    return this.nowNs;
+  }
+
+  wallMs(): number {
+    return this.wallOriginMs + Number(this.nowNs / 1_000_000n);
+  }
+
+  sleepNs(ns: bigint): Promise<void> {
+    return new Promise((resolve) => {
+      this.sleepers.push({ at: this.nowNs + ns, resolve });
+    });
+  }
+
+  /** Number of sleeps not yet over. */
+  get pendingSleeps(): number {
+    return this.sleepers.length;
+  }
+
+  /** Moves time forward, waking sleepers due by then, and lets promise callbacks run. */
+  async advanceMs(ms: number): Promise<void> {
+    this.nowNs += BigInt(ms) * 1_000_000n;
+    const due = this.sleepers.filter((s) => s.at <= this.nowNs);
+    this.sleepers = this.sleepers.filter((s) => s.at > this.nowNs);
+    for (const s of due) s.resolve();
+    await settle();
+  }
+}
+
+/** Lets queued promise callbacks (and a few rounds of them) run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+}
