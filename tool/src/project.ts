@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { CliError, EXIT } from "./cli/errors.ts";
-import { parseConfig, type UnikernelConfig } from "./config/index.ts";
+import { type ConfigDiagnostic, parseConfig, type UnikernelConfig } from "./config/index.ts";
 
 export const CONFIG_FILE = "unikernel.yaml";
 
@@ -11,6 +11,8 @@ export interface Project {
   /** Absolute path of unikernel.yaml. */
   file: string;
   config: UnikernelConfig;
+  /** Warnings about the config (errors stop loading): printed by the commands. */
+  warnings: ConfigDiagnostic[];
 }
 
 /** The folder holding unikernel.yaml: `dir` itself or its nearest ancestor, like git. */
@@ -51,5 +53,5 @@ export function loadProject(dir: string): Project {
       EXIT.config,
     );
   }
-  return { root, file, config };
+  return { root, file, config, warnings: diagnostics.filter((d) => d.severity === "warning") };
 }

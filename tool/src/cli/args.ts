@@ -14,7 +14,10 @@ export interface CommandSpec {
   name: string;
   /** `morgana build -t TARGET` style synopsis, without the program name. */
   usage: string;
+  /** One line, for `morgana --help`. */
   summary: string;
+  /** More, for `morgana COMMAND --help`. */
+  details?: string;
   /** Positional argument count bounds. */
   positionals: [min: number, max: number];
   options: Record<string, OptionSpec>;
@@ -119,6 +122,7 @@ export function commandHelp(spec: CommandSpec): string {
     `Usage: morgana ${spec.usage}`,
     "",
     spec.summary,
+    ...(spec.details ? ["", spec.details] : []),
     "",
     "Options:",
     ...rows,

@@ -1,3 +1,4 @@
+import { loadProject, type Project } from "../project.ts";
 import type { CommandSpec, Parsed } from "./args.ts";
 import type { Output } from "./output.ts";
 
@@ -17,3 +18,10 @@ export const TARGET_OPTION = {
 
 export const projectDir = (args: Parsed) => String(args.values.project ?? process.cwd());
 export const targetOf = (args: Parsed) => String(args.values.target ?? "unix");
+
+/** Loads the project the command acts on and shows its config warnings. */
+export function openProject(args: Parsed, out: Output): Project {
+  const project = loadProject(projectDir(args));
+  out.warnings(project.warnings);
+  return project;
+}

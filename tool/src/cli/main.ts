@@ -33,7 +33,7 @@ function mainHelp(): string {
     "Usage: morgana COMMAND [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split("\n")[0]}`),
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary}`),
     "",
     "Every command takes --help, --json (one JSON document on stdout) and -p/--project DIR.",
     "Exit codes: 0 ok, 1 failed, 2 bad command line, 3 invalid unikernel.yaml, 130 Ctrl-C.",

@@ -1,4 +1,4 @@
-import { formatDiagnostic } from "../config/index.ts";
+import { type ConfigDiagnostic, formatDiagnostic } from "../config/index.ts";
 import type { CliError } from "./errors.ts";
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -29,6 +29,11 @@ export class Output {
   /** The JSON result (json mode only). */
   result(value: unknown): void {
     if (this.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Config warnings: on stderr in human mode (json results carry them themselves). */
+  warnings(diagnostics: readonly ConfigDiagnostic[]): void {
+    for (const d of diagnostics) this.info(formatDiagnostic(d));
   }
 
   error(err: CliError): void {

@@ -1,6 +1,5 @@
 import { buildProject } from "../../build/build.ts";
-import { loadProject } from "../../project.ts";
-import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
 import { EXIT } from "../errors.ts";
 
 export const buildCommand: Command = {
@@ -13,10 +12,10 @@ export const buildCommand: Command = {
     examples: ["morgana build -t unix", "morgana build -t unix --json"],
   },
   async run(args, out) {
-    const project = loadProject(projectDir(args));
+    const project = openProject(args, out);
     const result = await buildProject(project, targetOf(args), out);
     out.print(`built ${result.output} (${(result.bytes / 1024).toFixed(0)} KiB)`);
-    out.result({ ok: true, ...result });
+    out.result({ ok: true, ...result, warnings: project.warnings });
     return EXIT.ok;
   },
 };

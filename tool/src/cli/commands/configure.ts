@@ -1,13 +1,13 @@
 import { configure } from "../../build/configure.ts";
-import { loadProject } from "../../project.ts";
-import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
 import { EXIT } from "../errors.ts";
 
 export const configureCommand: Command = {
   spec: {
     name: "configure",
     usage: "configure [-t TARGET]",
-    summary:
+    summary: "Generates the wiring and devices.d.ts for a target under .morgana/TARGET/.",
+    details:
       "Resolves each device in unikernel.yaml to the target's implementation and writes the wiring\n" +
       "and devices.d.ts under .morgana/TARGET/, so the app type-checks against its declared devices.",
     positionals: [0, 0],
@@ -15,11 +15,11 @@ export const configureCommand: Command = {
     examples: ["morgana configure -t unix", "morgana configure -t unix --json"],
   },
   async run(args, out) {
-    const project = loadProject(projectDir(args));
+    const project = openProject(args, out);
     const result = configure(project, targetOf(args));
     out.info(`configured ${project.config.name} for ${result.target}`);
     for (const f of result.files) out.print(`  wrote ${f}`);
-    out.result({ ok: true, ...result });
+    out.result({ ok: true, ...result, warnings: project.warnings });
     return EXIT.ok;
   },
 };

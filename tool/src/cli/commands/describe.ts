@@ -1,9 +1,8 @@
 import { resolveTarget } from "../../build/configure.ts";
 import type { DeviceConfig, UnikernelConfig } from "../../config/index.ts";
-import { loadProject } from "../../project.ts";
 import type { Target } from "../../targets/index.ts";
 import type { Command } from "../command.ts";
-import { projectDir } from "../command.ts";
+import { openProject } from "../command.ts";
 import { EXIT } from "../errors.ts";
 
 /** A device's options in one short line: `port=80`, `path=htdocs`. */
@@ -74,7 +73,7 @@ export const describeCommand: Command = {
     examples: ["morgana describe", "morgana describe -t unix --dot | dot -Tsvg > graph.svg"],
   },
   async run(args, out) {
-    const { config } = loadProject(projectDir(args));
+    const { config } = openProject(args, out);
     const target = args.values.target ? resolveTarget(String(args.values.target)) : undefined;
     if (!out.json)
       process.stdout.write(args.values.dot ? toDot(config, target) : toText(config, target));

@@ -47,9 +47,10 @@ export const newCommand: Command = {
   spec: {
     name: "new",
     usage: "new TEMPLATE DIR",
-    summary:
-      "Creates a unikernel project in DIR from a template (the samples). The project builds\n" +
-      "against this Morgana checkout; its package.json scripts call this checkout's CLI.",
+    summary: "Creates a unikernel project in DIR from a template (hello, static-website).",
+    details:
+      "The templates are the samples. The project builds against this Morgana checkout,\n" +
+      "wherever it lives: its package.json scripts call this checkout's CLI.",
     positionals: [2, 2],
     options: {},
     examples: ["morgana new static-website ~/my-site", "morgana new hello /tmp/hello"],

@@ -1,17 +1,17 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { buildProject } from "../../build/build.ts";
-import { loadProject } from "../../project.ts";
-import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
 import { EXIT } from "../errors.ts";
 
 export const runCommand: Command = {
   spec: {
     name: "run",
     usage: "run [-t TARGET] [--no-build]",
-    summary:
-      "Builds the unikernel (unless --no-build) and boots it in the foreground; its console is\n" +
-      "this terminal. Ctrl-C stops it cleanly (exit 130). The exit code is the unikernel's.",
+    summary: "Builds the unikernel and boots it in the foreground.",
+    details:
+      "Builds (unless --no-build), then boots; the unikernel's console is this terminal.\n" +
+      "Ctrl-C stops it cleanly (exit 130). Otherwise the exit code is the unikernel's.",
     positionals: [0, 0],
     options: {
       target: TARGET_OPTION,
@@ -20,7 +20,7 @@ export const runCommand: Command = {
     examples: ["morgana run -t unix", "morgana run --no-build"],
   },
   async run(args, out) {
-    const project = loadProject(projectDir(args));
+    const project = openProject(args, out);
     const output = args.values["no-build"]
       ? join("dist", targetOf(args), `${project.config.name}.mjs`)
       : (await buildProject(project, targetOf(args), out)).output;
