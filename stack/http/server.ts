@@ -129,7 +129,7 @@ class FlowServer {
       if (out.length > 0) {
         this.writing = true;
         try {
-          await (out.length === 1 ? this.flow.write(out[0] as Uint8Array) : this.flow.writev(out));
+          await this.write(out);
         } catch {
           return; // the peer is gone
         } finally {
@@ -142,6 +142,12 @@ class FlowServer {
       this.startRead();
       await this.nextEvent();
     }
+  }
+
+  /** One write per batch of responses (head and body of each, in order). */
+  private write(out: Uint8Array[]): Promise<void> {
+    if (out.length === 1) return this.flow.write(out[0] as Uint8Array);
+    return this.flow.writev(out);
   }
 
   /** Hands new requests to the handler; a synchronous answer is taken at once. */
