@@ -53,6 +53,7 @@ describe("unix kv_ro: a live host folder", () => {
   it("sees a file changed on disk at the next read (the cache revalidates)", async () => {
     const kv = createKvRo(dir);
     const before = await kv.digest("index.html");
+    await new Promise((r) => setTimeout(r, 30)); // past the revalidation window
     writeFileSync(join(dir, "index.html"), "<h1>changed</h1>");
     utimesSync(join(dir, "index.html"), new Date(), new Date(Date.now() + 5000));
     assert.deepEqual(await kv.get("index.html"), new TextEncoder().encode("<h1>changed</h1>"));
