@@ -38,6 +38,34 @@ export function latin1Encode(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * Small encodings are carved from a shared slab: allocating a typed array costs more than
+ * encoding a response head into it (the same reason Node pools small Buffers). Each result
+ * owns its own bytes and the slab is never rewritten, so results stay valid for as long as
+ * they are referenced.
+ */
+const SLAB_BYTES = 64 * 1024;
+const POOLED_MAX = 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/** `latin1Encode`, pooled for short strings (response heads, chunk-size lines). */
+export function latin1EncodePooled(text: string): Uint8Array {
+  const n = text.length;
+  if (n > POOLED_MAX) return latin1Encode(text);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    out[i] = c <= 0xff ? c : 0x3f;
+  }
+  return out;
+}
+
 /** Number of bytes `utf8Encode(text)` produces. */
 export function utf8Length(text: string): number {
   let n = 0;

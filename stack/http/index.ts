@@ -3,6 +3,7 @@ export {
   concatBytes,
   latin1Decode,
   latin1Encode,
+  latin1EncodePooled,
   utf8Decode,
   utf8Encode,
 } from "./bytes.ts";

@@ -3,7 +3,7 @@
  * array and the body as another, so the driver can hand both to one `writev`.
  */
 
-import { latin1Encode, utf8Encode } from "./bytes.ts";
+import { latin1Encode, latin1EncodePooled, utf8Encode } from "./bytes.ts";
 import type { HttpResponse } from "./server.ts";
 
 export interface SerializeOptions {
@@ -106,17 +106,18 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** tchar (RFC 9110 §5.6.2). */
+/** tchar (RFC 9110 §5.6.2) as a table indexed by character code. */
+const TCHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  TCHAR[c] = /[0-9A-Za-z]/.test(ch) || "!#$%&'*+-.^_`|~".includes(ch) ? 1 : 0;
+}
+
 function isToken(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ok =
-      (c >= 0x30 && c <= 0x39) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x61 && c <= 0x7a) ||
-      "!#$%&'*+-.^_`|~".includes(s[i] as string);
-    if (!ok) return false;
+    if (c >= 128 || TCHAR[c] === 0) return false;
   }
   return true;
 }
@@ -187,7 +188,7 @@ export function serializeHead(
   if (close) text += "Connection: close\r\n";
   else if (options.keepAlive) text += "Connection: keep-alive\r\n";
   text += "\r\n";
-  return { head: latin1Encode(text), close };
+  return { head: latin1EncodePooled(text), close };
 }
 
 /**
@@ -209,7 +210,10 @@ export function serializeResponse(
     contentLength = body === null ? 0 : body.length;
   }
   const { head, close } = serializeHead(res.status, res.headers ?? [], {
-    ...options,
+    headRequest: options.headRequest,
+    dateMs: options.dateMs,
+    close: options.close,
+    keepAlive: options.keepAlive,
     contentLength,
   });
   if (options.headRequest || body?.length === 0) body = null;
@@ -221,7 +225,7 @@ const CRLF = latin1Encode("\r\n");
 /** One chunk of a chunked body (RFC 9112 §7.1): size line, data, CRLF; empty data -> []. */
 export function encodeChunk(data: Uint8Array): Uint8Array[] {
   if (data.length === 0) return []; // a zero size would end the body
-  return [latin1Encode(`${data.length.toString(16)}\r\n`), data, CRLF];
+  return [latin1EncodePooled(`${data.length.toString(16)}\r\n`), data, CRLF];
 }
 
 /** The last chunk and trailer section that end a chunked body (RFC 9112 §7.1.2). */
