@@ -5,8 +5,10 @@
 //   npx tsx bench/http.ts [--rounds 5] [--connections 32] [--duration 5] [--json]
 //   npx tsx bench/http.ts --help
 
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseBenchArgs, positiveInt } from "./lib/args.ts";
 import { summarizeProfile } from "./lib/cpuprofile.ts";
@@ -22,7 +24,7 @@ import {
   stopServer,
 } from "./lib/process.ts";
 import { main, repoRoot } from "./lib/runner.ts";
-import { httpHostPort } from "./lib/sample.ts";
+import { copySampleOnPort, httpHostPort } from "./lib/sample.ts";
 import type { Benchmark, Measurement, Side } from "./lib/types.ts";
 import { assertCleanRun, runWrk, WRK_INSTALL, type WrkOptions, wrkVersion } from "./lib/wrk.ts";
 
@@ -31,7 +33,13 @@ const SAMPLE = "static-website";
 const sampleDir = join(repoRoot, "samples", SAMPLE);
 const sampleFile = join(sampleDir, "htdocs", "index.html");
 let htdocsFile = sampleFile;
-const builtScript = join(sampleDir, "dist", "unix", `${SAMPLE}.mjs`);
+// The bench's own copy of the sample, outside the checkout (so no tsconfig or linter sees it),
+// one per checkout.
+const copyDir = join(
+  tmpdir(),
+  `morgana-bench-${createHash("sha256").update(repoRoot).digest("hex").slice(0, 8)}`,
+  SAMPLE,
+);
 const peerScript = join(repoRoot, "bench", "peers", "node-http-static.mjs");
 const cli = join(repoRoot, "tool", "bin", "morgana.js");
 
@@ -157,13 +165,19 @@ function startPeer(name: string, port: number, nodeFlags: string[] = []): Promis
   });
 }
 
-function buildUnikernel(): void {
-  if (!existsSync(cli))
+/** A path relative to the checkout if it is inside, else absolute. */
+function shown(path: string): string {
+  const rel = relative(repoRoot, path);
+  return rel.startsWith("..") ? path : rel;
+}
+
+/** `morgana build -t unix -p DIR` (it configures first). */
+function buildUnikernel(dir: string): void {
+  if (!existsSync(cli)) {
     throw new BenchSetupError(`the morgana CLI is missing (${relative(repoRoot, cli)})`);
-  for (const step of ["configure", "build"]) {
-    progress(`[http] morgana ${step} -t unix (in samples/${SAMPLE})`);
-    runCommand(process.execPath, [cli, step, "-t", "unix"], sampleDir);
   }
+  progress(`[http] morgana build -t unix -p ${shown(dir)}`);
+  runCommand(process.execPath, [cli, "build", "-t", "unix", "-p", dir], repoRoot);
 }
 
 const usage = `bench/http: req/s of the ${SAMPLE} unikernel (unix target) vs a plain Node http server
@@ -231,23 +245,36 @@ await main(async () => {
       profileDir,
     );
   } else {
-    if (!values["no-build"]) buildUnikernel();
+    let dir = sampleDir;
+    let port: number;
+    if (values["in-place"]) {
+      port = httpHostPort(join(sampleDir, "unikernel.yaml"), "unix");
+    } else {
+      dir = copyDir;
+      if (values["no-build"] && existsSync(join(copyDir, "unikernel.yaml"))) {
+        port = httpHostPort(join(copyDir, "unikernel.yaml"), "unix");
+      } else {
+        port = await freePort();
+        copySampleOnPort(sampleDir, copyDir, "unix", port);
+      }
+    }
+    if (!values["no-build"]) buildUnikernel(dir);
+    const builtScript = join(dir, "dist", "unix", `${SAMPLE}.mjs`);
     if (!existsSync(builtScript)) {
       throw new BenchSetupError(
         `${relative(repoRoot, builtScript)} is missing: build it with morgana build -t unix`,
       );
     }
-    const port = httpHostPort(join(sampleDir, "unikernel.yaml"), "unix");
     ours = httpSide(
       "morgana-unix",
       "ours",
-      `node ${relative(repoRoot, builtScript)} (cwd samples/${SAMPLE}), node ${process.version}`,
+      `node ${shown(builtScript)}${dir === sampleDir ? "" : ` (samples/${SAMPLE} built on port ${port})`}, node ${process.version}`,
       () =>
         startServer({
           name: "morgana-unix",
           command: process.execPath,
           args: [...profFlags, builtScript],
-          cwd: sampleDir,
+          cwd: dir,
           host: HOST,
           port,
         }),

@@ -141,7 +141,7 @@ export async function startServer(o: StartOptions): Promise<Server> {
 export function assertAlive(server: Server): void {
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     throw new BenchSetupError(
-      `${server.name} has exited (${server.child.signalCode ?? `code ${server.child.exitCode}`}). Its output:\n${server.output()}`,
+      `${server.name} has exited (${server.child.signalCode ?? `code ${server.child.exitCode}`})${server.child.exitCode === 143 ? ": something outside the bench sent it SIGTERM" : ""}. Its output:\n${server.output()}`,
     );
   }
 }

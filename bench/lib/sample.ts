@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parse, parseDocument } from "yaml";
 import { BenchSetupError } from "./process.ts";
 
 export interface TcpForward {
@@ -16,28 +17,31 @@ function parseForward(v: unknown): (TcpForward & { protocol: string }) | null {
   return { host: Number(m[1]), guest: Number(m[2]), protocol: m[3] ?? "tcp" };
 }
 
+function readYaml(yamlPath: string): Record<string, unknown> {
+  try {
+    return (parse(readFileSync(yamlPath, "utf8")) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    throw new BenchSetupError(`cannot read ${yamlPath}: ${(e as Error).message}`);
+  }
+}
+
+/** The guest port of the unikernel's `http` device, if it has one. */
+export function httpGuestPort(yamlPath: string): number | undefined {
+  const devices = (readYaml(yamlPath).devices ?? {}) as Record<string, unknown>;
+  for (const [name, d] of Object.entries(devices)) {
+    const dev = (d ?? {}) as Record<string, unknown>;
+    if ((dev.type === "http" || name === "http") && typeof dev.port === "number") return dev.port;
+  }
+  return undefined;
+}
+
 /**
  * The host port a unikernel's HTTP server is reachable on for `target`: the forward whose
  * guest port is the `http` device's port, else the only TCP forward, else the device port.
  */
 export function httpHostPort(yamlPath: string, target: string): number {
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(yamlPath, "utf8"));
-  } catch (e) {
-    throw new BenchSetupError(`cannot read ${yamlPath}: ${(e as Error).message}`);
-  }
-  const root = (doc ?? {}) as Record<string, unknown>;
-  const devices = (root.devices ?? {}) as Record<string, unknown>;
-  let guestPort: number | undefined;
-  for (const [name, d] of Object.entries(devices)) {
-    const dev = (d ?? {}) as Record<string, unknown>;
-    if ((dev.type === "http" || name === "http") && typeof dev.port === "number") {
-      guestPort = dev.port;
-      break;
-    }
-  }
-  const targets = (root.targets ?? {}) as Record<string, unknown>;
+  const guestPort = httpGuestPort(yamlPath);
+  const targets = (readYaml(yamlPath).targets ?? {}) as Record<string, unknown>;
   const t = (targets[target] ?? {}) as Record<string, unknown>;
   const forwards = (Array.isArray(t.ports) ? t.ports : [])
     .map(parseForward)
@@ -50,4 +54,30 @@ export function httpHostPort(yamlPath: string, target: string): number {
     `cannot tell which host port the HTTP server of ${yamlPath} listens on for target ${target} ` +
       `(no http device port, and ${forwards.length} TCP forwards in targets.${target}.ports)`,
   );
+}
+
+/**
+ * Copies a sample project (without its build output) to `dest` and forwards `hostPort` to
+ * its http device on `target`, so the bench's build cannot collide with a copy of the
+ * sample someone else is running on its usual port. The sources are the sample's own.
+ */
+export function copySampleOnPort(
+  sampleDir: string,
+  dest: string,
+  target: string,
+  hostPort: number,
+): void {
+  const yamlPath = join(sampleDir, "unikernel.yaml");
+  if (!existsSync(yamlPath)) throw new BenchSetupError(`${yamlPath} is missing`);
+  const guest = httpGuestPort(yamlPath);
+  if (guest === undefined) throw new BenchSetupError(`${yamlPath} has no http device with a port`);
+  rmSync(dest, { recursive: true, force: true });
+  const skip = new Set(["dist", ".morgana", "node_modules"]);
+  cpSync(sampleDir, dest, {
+    recursive: true,
+    filter: (src) => !skip.has(relative(sampleDir, src)),
+  });
+  const doc = parseDocument(readFileSync(yamlPath, "utf8"));
+  doc.setIn(["targets", target, "ports"], [`${hostPort}:${guest}`]);
+  writeFileSync(join(dest, "unikernel.yaml"), doc.toString());
 }
