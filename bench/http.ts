@@ -152,7 +152,7 @@ function reportProfile(name: string, dir: string): void {
   }
   const file = join(dir, newest);
   progress(`[http] ${name}: CPU profile ${relative(repoRoot, file)}`);
-  progress(summarizeProfile(file, repoRoot, 25));
+  progress(summarizeProfile(file, repoRoot, 25, [[copyDir, `samples/${SAMPLE}`]]));
 }
 
 function startPeer(name: string, port: number, nodeFlags: string[] = []): Promise<Server> {

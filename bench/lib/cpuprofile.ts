@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 interface ProfileNode {
@@ -16,11 +16,60 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function where(url: string, root: string): string {
+/** Path prefixes to show under another name: [a copy of a sample, the sample]. */
+let aliases: [from: string, to: string][] = [];
+
+function display(abs: string, root: string): string {
+  for (const [from, to] of aliases) {
+    if (abs === from || abs.startsWith(`${from}/`)) return `${to}${abs.slice(from.length)}`;
+  }
+  const rel = relative(root, abs);
+  return rel.startsWith("..") ? abs : rel;
+}
+
+/**
+ * For a bundle written by esbuild (unminified), the module each line comes from: esbuild
+ * starts each module's code with a `// path/to/module.ts` comment, relative to its working
+ * directory, the project folder (the bundle is <project>/dist/<target>/<name>.mjs).
+ */
+const bundleModules = new Map<string, { line: number; module: string }[]>();
+
+function modulesOf(file: string, root: string): { line: number; module: string }[] {
+  let marks = bundleModules.get(file);
+  if (marks) return marks;
+  marks = [];
+  try {
+    const lines = readFileSync(file, "utf8").split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^\/\/ (\S+\.[cm]?[jt]sx?)$/.exec(lines[i] ?? "");
+      if (m?.[1]) {
+        const abs = resolve(dirname(file), "..", "..", m[1]);
+        marks.push({ line: i, module: existsSync(abs) ? display(abs, root) : m[1] });
+      }
+    }
+  } catch {
+    // not readable: keep the bundle's own name
+  }
+  bundleModules.set(file, marks);
+  return marks;
+}
+
+/** The source module of a 0-based line in a bundle, or null if it has no module markers. */
+function moduleAt(file: string, line: number, root: string): string | null {
+  let found: string | null = null;
+  for (const mark of modulesOf(file, root)) {
+    if (mark.line > line) break;
+    found = mark.module;
+  }
+  return found;
+}
+
+function where(url: string, root: string, line = 0): string {
   if (url === "") return "(native)";
   if (url.startsWith("file://")) {
     try {
-      return relative(root, fileURLToPath(url));
+      const path = fileURLToPath(url);
+      return moduleAt(path, line, root) ?? display(path, root);
     } catch {
       return url;
     }
@@ -30,10 +79,17 @@ function where(url: string, root: string): string {
 
 /**
  * Self time per function and per file from a V8 .cpuprofile, as text: the `top` heaviest
- * functions, then files, as shares of the busy time (samples outside "(idle)"). Native
+ * functions, then files (for an esbuild bundle: the modules it was built from), as shares of the busy time (samples outside "(idle)"). Native
  * frames (no URL) count under their own name: "(garbage collector)", "(program)", "writev".
  */
-export function summarizeProfile(file: string, root: string, top = 20): string {
+export function summarizeProfile(
+  file: string,
+  root: string,
+  top = 20,
+  pathAliases: [from: string, to: string][] = [],
+): string {
+  aliases = pathAliases;
+  bundleModules.clear();
   const p = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -55,8 +111,10 @@ export function summarizeProfile(file: string, root: string, top = 20): string {
       continue;
     }
     busy += us;
-    const file = f.url === "" ? `(native) ${name}` : where(f.url, root);
-    const key = f.url === "" ? file : `${name}  ${file}:${f.lineNumber + 1}`;
+    const file = f.url === "" ? `(native) ${name}` : where(f.url, root, f.lineNumber);
+    // Bundle line numbers say little once mapped to a module: name and module only.
+    const mapped = f.url.endsWith(".mjs") && !file.endsWith(".mjs");
+    const key = f.url === "" ? file : `${name}  ${file}${mapped ? "" : `:${f.lineNumber + 1}`}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     files.set(file, (files.get(file) ?? 0) + us);
   }
