@@ -196,9 +196,13 @@ await main(async () => {
       help: "file the Node peer serves (and every side must answer with)",
       default: relative(repoRoot, sampleFile),
     },
+    "in-place": {
+      type: "boolean",
+      help: `build and run samples/${SAMPLE} itself on its unikernel.yaml port (default: a copy in the temp dir, on a free port)`,
+    },
     "no-build": {
       type: "boolean",
-      help: `use the existing dist/unix/${SAMPLE}.mjs, skip morgana configure/build`,
+      help: "skip morgana build: run the last build as it is",
     },
     "self-check": {
       type: "boolean",
