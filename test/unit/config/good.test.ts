@@ -41,7 +41,7 @@ describe("config: good configs", () => {
     assert.deepEqual(options, {
       net: { ipv4: "dhcp" },
       clock: {},
-      http: { port: 80 },
+      http: { port: 80, request_timeout: 10_000, idle_timeout: 5000 },
       disk: { path: "d.img", sector_size: 512 },
     });
   });
@@ -119,4 +119,31 @@ describe("config: good configs", () => {
       [["warning", "bad-value", "devices.net.gateway", 4, 18]],
     );
   });
+});
+
+describe("config: durations", () => {
+  const yaml = (value: string) =>
+    `name: t\nmain: src/a.ts\ndevices:\n  clock: {}\n  net: {}\n  http: { request_timeout: ${value} }\n`;
+  for (const [text, ms] of [
+    ["500ms", 500],
+    ["10s", 10_000],
+    ["2m", 120_000],
+    ["1.5", 1500],
+    ["0.25s", 250],
+  ] as const) {
+    it(`reads ${text} as ${ms} ms`, () => {
+      const { config, diagnostics } = parseConfig(yaml(text), "t.yaml");
+      assert.deepEqual(diagnostics, []);
+      assert.equal(config?.devices.find((d) => d.name === "http")?.options.request_timeout, ms);
+    });
+  }
+  for (const bad of ["10 years", "50ms", "11m", "-1s", "fast"]) {
+    it(`refuses ${bad} at its position`, () => {
+      const { diagnostics } = parseConfig(yaml(bad), "t.yaml");
+      assert.equal(diagnostics.length, 1);
+      assert.equal(diagnostics[0]?.code, "bad-value");
+      assert.equal(diagnostics[0]?.path, "devices.http.request_timeout");
+      assert.deepEqual([diagnostics[0]?.span.line, diagnostics[0]?.span.col], [6, 28]);
+    });
+  }
 });

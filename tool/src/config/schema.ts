@@ -6,6 +6,7 @@
  */
 import {
   type Checked,
+  durationIn,
   formatIpv4,
   type Ipv4Static,
   integerIn,
@@ -220,6 +221,24 @@ export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = {
       },
       stack: stackField("The stack to listen on: a net device, or a tls device for HTTPS."),
       clock: clockField,
+      request_timeout: {
+        kind: "string",
+        doc: "How long a client may take to send a request's head (and each part of its body) before a 408 and close.",
+        expected: "a duration from 100ms to 10m, like 10s or 500ms (a plain number is seconds)",
+        required: false,
+        default: 10_000,
+        validate: durationIn(100, 600_000),
+        examples: ["10s", "30s"],
+      },
+      idle_timeout: {
+        kind: "string",
+        doc: "How long a kept-alive connection may wait for its next request before it is closed.",
+        expected: "a duration from 100ms to 10m, like 5s (a plain number is seconds)",
+        required: false,
+        default: 5_000,
+        validate: durationIn(100, 600_000),
+        examples: ["5s", "60s"],
+      },
     },
   },
   tls: {

@@ -129,6 +129,25 @@ export const ipv4Config: Validator<"dhcp" | Ipv4Static> = (v) => {
   return accept(cidr);
 };
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** A duration in [minMs, maxMs]: "500ms", "10s", "2m", or a plain number of seconds. */
+export function durationIn(minMs: number, maxMs: number): Validator<number> {
+  return (v) => {
+    let ms: number;
+    if (typeof v === "number") {
+      ms = v * 1000;
+    } else if (typeof v === "string") {
+      const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m)$/.exec(v);
+      if (m === null) return badValue();
+      ms = Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] ?? 0);
+    } else {
+      return wrongType;
+    }
+    return Number.isFinite(ms) && ms >= minMs && ms <= maxMs ? accept(Math.round(ms)) : badValue();
+  };
+}
+
 const MIB = 1024 * 1024;
 const MEMORY_UNITS: Record<string, number> = { K: 1024, M: MIB, G: 1024 * MIB };
 export const MEMORY_MIN = 16 * MIB;

@@ -53,8 +53,10 @@ export const unixTarget: Target = {
     },
     http: {
       summary: "Morgana's HTTP/1.1 server over the stack",
-      construct: (d, ctx) =>
-        `createHttpServer(${ctx.ref(String(d.deps.stack))}, ${ctx.ref(String(d.deps.clock))}, ${Number(d.options.port)})`,
+      construct: (d, ctx) => {
+        const timeouts = `{ headersTimeoutMs: ${Number(d.options.request_timeout)}, idleTimeoutMs: ${Number(d.options.idle_timeout)} }`;
+        return `createHttpServer(${ctx.ref(String(d.deps.stack))}, ${ctx.ref(String(d.deps.clock))}, ${Number(d.options.port)}, ${timeouts})`;
+      },
     },
   },
 };
