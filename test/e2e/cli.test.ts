@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
 
@@ -42,7 +42,7 @@ describe("e2e: the morgana CLI", function () {
     const text = await morgana(["describe", "-t", "unix"], SITE);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^static-website \(src\/unikernel\.ts\) on unix/);
-    assert.match(text.stdout, /http +http +port=80; uses stack=net, clock=clock/);
+    assert.match(text.stdout, /http +http +port=80 request_timeout=10000 idle_timeout=5000; uses stack=net, clock=clock/);
     const dot = await morgana(["describe", "--dot"], SITE);
     assert.match(dot.stdout, /^digraph "static-website" \{/);
     assert.match(dot.stdout, /"http" -> "net" \[label="stack"\];/);
@@ -54,6 +54,27 @@ describe("e2e: the morgana CLI", function () {
     const r = await morgana(["run", "-t", "unix"], HELLO);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /hello from a Morgana unikernel\n(tick \d\/4 at \d+ ms\n){4}goodbye\n/);
+  });
+
+  it("run --no-build without a build says how to build, exit 1", async () => {
+    const dir = tempDir("nobuild");
+    removeDir(dir);
+    assert.equal((await morgana(["new", "hello", dir])).code, 0);
+    const r = await morgana(["run", "--no-build"], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no build to boot: dist\/unix\/morgana-nobuild-\w+\.mjs does not exist/);
+    assert.match(r.stderr, /morgana build -t unix/);
+    removeDir(dir);
+  });
+
+  it("new names the unikernel after its folder, keeping the template's comments", async () => {
+    const dir = join(tempDir("named"), "My Site 2");
+    const r = await morgana(["new", "hello", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const yaml = readFileSync(join(dir, "unikernel.yaml"), "utf8");
+    assert.match(yaml, /^name: my-site-2$/m);
+    assert.match(yaml, /^# The smallest unikernel/m);
+    removeDir(join(dir, ".."));
   });
 
   it("clean removes .morgana and dist", async () => {

@@ -25,12 +25,15 @@ describe("e2e: static-website on unix, from `morgana new`", function () {
   let dir: string;
   let run: Running | undefined;
   let base: string;
+  let name: string;
 
   before(async () => {
     dir = tempDir("site");
     removeDir(dir); // `new` wants a fresh folder
-    const created = await morgana(["new", "static-website", dir]);
+    const created = await morgana(["new", "static-website", dir, "--json"]);
     assert.equal(created.code, 0, created.stderr);
+    name = JSON.parse(created.stdout).name;
+    assert.match(name, /^morgana-site-/, "the unikernel is named after its folder");
     // The template forwards 8080; pick a port free on this machine instead.
     const port = await freePort();
     const yaml = join(dir, "unikernel.yaml");
@@ -56,7 +59,7 @@ describe("e2e: static-website on unix, from `morgana new`", function () {
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
     assert.equal(result.ok, true);
-    assert.equal(result.output, join("dist", "unix", "static-website.mjs"));
+    assert.equal(result.output, join("dist", "unix", `${name}.mjs`));
     assert.ok(result.bytes > 1000);
   });
 

@@ -52,7 +52,8 @@ export function toText(config: UnikernelConfig, target?: Target): string {
       `  ${d.name.padEnd(width)}  ${d.type.padEnd(6)}  ${[optionsText(d), deps.length ? `uses ${deps.join(", ")}` : ""].filter(Boolean).join("; ")}${impl ? `\n  ${"".padEnd(width)}  -> ${impl}` : ""}`,
     );
   }
-  return `${out.join("\n")}\n`;
+  const lines = out.join("\n").split("\n");
+  return `${lines.map((l) => l.trimEnd()).join("\n")}\n`;
 }
 
 export const describeCommand: Command = {

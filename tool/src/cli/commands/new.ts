@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
+import { parseDocument } from "yaml";
 import { CHECKOUT, TEMPLATES_DIR } from "../../checkout.ts";
 import { closest } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -23,6 +24,24 @@ function rewriteTsconfig(dir: string): void {
   tsconfig.compilerOptions ??= {};
   tsconfig.compilerOptions.paths = { "@morgana/stack/*": [join(CHECKOUT, "stack", "*")] };
   writeFileSync(path, `${JSON.stringify(tsconfig, null, 2)}\n`);
+}
+
+/** A unikernel name from a folder name (`My Site` -> `my-site`), or null if none can be made. */
+export function unikernelName(folder: string): string | null {
+  const name = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
+  return name === "" ? null : name;
+}
+
+/** Names the unikernel after its folder, keeping the rest of the file (comments too). */
+function renameUnikernel(dir: string, name: string): void {
+  const path = join(dir, "unikernel.yaml");
+  const doc = parseDocument(readFileSync(path, "utf8"));
+  doc.set("name", name);
+  writeFileSync(path, doc.toString());
 }
 
 function writePackageJson(dir: string, name: string): void {
@@ -74,21 +93,26 @@ export const newCommand: Command = {
       filter: (src) => !SKIP.has(basename(src)),
     });
     rewriteTsconfig(dir);
+    const name = unikernelName(basename(dir)) ?? template;
+    renameUnikernel(dir, name);
+    writePackageJson(dir, name);
     writePackageJson(
       dir,
       basename(dir)
         .toLowerCase()
         .replace(/[^a-z0-9-]/g, "-"),
     );
-    const rel = relative(process.cwd(), dir) || ".";
-    out.print(`created ${template} project in ${dir}`);
+    const rel = relative(process.cwd(), dir);
+    const shown = rel === "" ? "." : rel.startsWith("..") ? dir : rel;
+    const cd = /[^\w./-]/.test(shown) ? `'${shown.replaceAll("'", "'\\''")}'` : shown;
+    out.print(`created unikernel ${name} from the ${template} template in ${dir}`);
     out.print("");
     out.print("next:");
-    out.print(`  cd ${rel}`);
+    out.print(`  cd ${cd}`);
     out.print(
       `  ${join(CHECKOUT, "node_modules", ".bin", "morgana")} run -t unix    (or: npm start)`,
     );
-    out.result({ ok: true, template, dir });
+    out.result({ ok: true, template, dir, name });
     return EXIT.ok;
   },
 };

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildProject } from "../../build/build.ts";
 import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
-import { EXIT } from "../errors.ts";
+import { CliError, EXIT } from "../errors.ts";
 
 export const runCommand: Command = {
   spec: {
@@ -24,6 +25,14 @@ export const runCommand: Command = {
     const output = args.values["no-build"]
       ? join("dist", targetOf(args), `${project.config.name}.mjs`)
       : (await buildProject(project, targetOf(args), out)).output;
+    if (!existsSync(join(project.root, output))) {
+      throw new CliError(
+        `no build to boot: ${output} does not exist`,
+        EXIT.failed,
+        [],
+        `Build it with \`morgana build -t ${targetOf(args)}\`, or drop --no-build.`,
+      );
+    }
     out.info(`booting ${project.config.name} on ${targetOf(args)} (Ctrl-C stops it)`);
     const child = spawn(process.execPath, ["--enable-source-maps", join(project.root, output)], {
       cwd: project.root,
