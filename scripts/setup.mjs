@@ -13,6 +13,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEBIAN_PACKAGES = [
   { command: "curl", pkg: "curl", why: "end-to-end tests fetch from unikernels with it" },
   { command: "wrk", pkg: "wrk", why: "bench/http measures requests per second with it" },
+  {
+    command: "dot",
+    pkg: "graphviz",
+    why: "end-to-end tests render `morgana describe --dot` with it",
+  },
 ];
 
 const say = (line) => process.stderr.write(`setup: ${line}\n`);

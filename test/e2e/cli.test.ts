@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
@@ -42,12 +43,23 @@ describe("e2e: the morgana CLI", function () {
     const text = await morgana(["describe", "-t", "unix"], SITE);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^static-website \(src\/unikernel\.ts\) on unix/);
-    assert.match(text.stdout, /http +http +port=80 request_timeout=10000 idle_timeout=5000; uses stack=net, clock=clock/);
+    assert.match(
+      text.stdout,
+      /http +http +port=80 request_timeout=10000 idle_timeout=5000; uses stack=net, clock=clock/,
+    );
     const dot = await morgana(["describe", "--dot"], SITE);
     assert.match(dot.stdout, /^digraph "static-website" \{/);
     assert.match(dot.stdout, /"http" -> "net" \[label="stack"\];/);
     assert.match(dot.stdout, /"http" -> "clock" \[label="clock"\];/);
     assert.match(dot.stdout, /\}\n$/);
+    // Graphviz itself must accept it.
+    const svg = await new Promise<string>((done, fail) => {
+      const child = execFile("dot", ["-Tsvg"], (err, stdout, stderr) =>
+        err ? fail(new Error(stderr)) : done(stdout),
+      );
+      child.stdin?.end(dot.stdout);
+    });
+    assert.match(svg, /<svg[\s\S]*static&#45;website[\s\S]*<\/svg>/);
   });
 
   it("runs hello to completion: exit 0 after its ticks", async () => {

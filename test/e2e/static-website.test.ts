@@ -87,6 +87,15 @@ describe("e2e: static-website on unix, from `morgana new`", function () {
     assert.equal(stale.status, 200);
   });
 
+  it("answers HEAD with the GET's headers and no body", async () => {
+    const head = await curl(["-I", `${base}/index.html`]);
+    assert.equal(head.status, 200);
+    assert.equal(head.body, "");
+    const size = readFileSync(join(dir, "htdocs", "index.html")).length;
+    assert.equal(head.headers.get("content-length"), String(size));
+    assert.match(head.headers.get("etag") ?? "", /^"[0-9a-f]+"$/);
+  });
+
   it("answers 404 for a missing path and 405 for POST", async () => {
     assert.equal((await curl([`${base}/no/such/file.html`])).status, 404);
     const post = await curl(["-X", "POST", "-d", "x=1", `${base}/index.html`]);

@@ -89,4 +89,25 @@ describe("unix stack: host sockets as Flows", function () {
     assert.ok(sawPending);
     await stack.close();
   });
+
+  it("sends and receives UDP datagrams, with the sender's endpoint", async () => {
+    const a = createHostStack();
+    const b = createHostStack();
+    const got = new Promise<{ text: string; from: number }>((done) => {
+      void b.udp
+        .bind(0, (d) => done({ text: new TextDecoder().decode(d.data), from: d.from.port }))
+        .then(async (sb) => {
+          const sa = await a.udp.bind(0, () => {});
+          await sa.send(
+            { address: "127.0.0.1", port: sb.port },
+            new TextEncoder().encode("datagram"),
+          );
+        });
+    });
+    const { text, from } = await got;
+    assert.equal(text, "datagram");
+    assert.ok(from > 0);
+    await a.close();
+    await b.close();
+  });
 });
