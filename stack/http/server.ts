@@ -51,6 +51,12 @@ export function header(req: HttpRequest, name: string): string | undefined {
 }
 
 export interface HttpServerOptions extends ConnectionOptions {
+  /**
+   * How long one batch of response bytes may wait for the client to take it before the
+   * connection is dropped: a client that stops reading must not hold a connection forever.
+   * Default 60000.
+   */
+  sendTimeoutMs?: number;
   /** Send a Date field from `clock.wallMs()` (RFC 9110 §6.6.1). Default true. */
   date?: boolean;
 }
@@ -81,6 +87,9 @@ class FlowServer {
   private wake: (() => void) | null = null;
   private reading = false;
   private writing = false;
+  /** When the pending write started (monotonic ns), for the send timeout. */
+  private writeStartedNs = 0n;
+  private readonly sendTimeoutNs: bigint;
   /** The flow failed (read or write rejected): stop at once. */
   private aborted = false;
   private done = false;
@@ -96,6 +105,8 @@ class FlowServer {
     const headers = options.headersTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.headersTimeoutMs;
     const idle = options.idleTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.idleTimeoutMs;
     this.checkNs = BigInt(Math.max(1, Math.round(Math.min(headers, idle)))) * NS_PER_MS;
+    this.sendTimeoutNs =
+      BigInt(Math.max(1, Math.round(options.sendTimeoutMs ?? 60_000))) * NS_PER_MS;
   }
 
   async run(): Promise<void> {
@@ -128,6 +139,7 @@ class FlowServer {
       const out = this.conn.takeOutput(this.date ? this.clock.wallMs() : undefined);
       if (out.length > 0) {
         this.writing = true;
+        this.writeStartedNs = this.clock.monotonicNs();
         try {
           await this.write(out);
         } catch {
@@ -213,8 +225,20 @@ class FlowServer {
       const at = this.conn.timeoutAtNs();
       let wait = at === null ? this.checkNs : at - now;
       if (wait > this.checkNs) wait = this.checkNs;
-      // A slow reader is not idle: no idle close while a write is under way.
-      if (wait <= 0n && this.writing) wait = this.checkNs;
+      // A slow reader is not idle: no idle close while a write is under way; but a reader
+      // that takes nothing for sendTimeout is dropped.
+      if (this.writing) {
+        const stalled = now - this.writeStartedNs;
+        if (stalled >= this.sendTimeoutNs) {
+          this.aborted = true;
+          this.notify();
+          await this.flow.close().catch(() => {});
+          return;
+        }
+        const left = this.sendTimeoutNs - stalled;
+        if (wait <= 0n) wait = this.checkNs;
+        if (wait > left) wait = left;
+      }
       if (wait > 0n) {
         try {
           await this.clock.sleepNs(wait);

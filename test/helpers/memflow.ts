@@ -132,6 +132,9 @@ export class MemFlow implements Flow {
     if (this.closed) return;
     this.closed = true;
     this.outbound.end();
+    // Like a socket closed with unsent data: writes still waiting for room fail.
+    for (const w of this.outbound.writers.splice(0))
+      w.reject(new StackError("closed", "flow closed"));
     // Nobody reads what the peer sends from now on: its writes fail like after a RST.
     this.inbound.fail();
   }

@@ -225,6 +225,27 @@ describe("http server over a Flow", () => {
     }
   });
 
+  it("drops a client that stops reading once a response waits longer than sendTimeout", async () => {
+    const clock = new ManualClock();
+    const [stalled, server] = flowPair(1024);
+    const done = serveFlow(server, () => ({ status: 200, body: "y".repeat(100_000) }), clock, {
+      sendTimeoutMs: 30_000,
+      idleTimeoutMs: 5_000,
+    });
+    await stalled.write(latin1Encode(`GET / HTTP/1.1\r\n${H}\r\n`));
+    await settle();
+    assert.ok(server.written.length > 0, "the server started writing");
+    // Idle timeouts do not apply while a write is pending: a slow reader is not idle.
+    await clock.advanceMs(5_000);
+    await clock.advanceMs(5_000);
+    assert.equal(server.closed, false, "still open after the idle timeout");
+    await clock.advanceMs(19_999);
+    assert.equal(server.closed, false, "still open just before the send timeout");
+    await clock.advanceMs(1);
+    await done;
+    assert.equal(server.closed, true, "dropped at the send timeout");
+  });
+
   it("a peer that closes with a request pending still gets its answer", async () => {
     const { client, done } = start(async () => ({ status: 200, body: "late" }));
     await client.send(`GET / HTTP/1.1\r\n${H}\r\n`);
