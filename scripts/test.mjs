@@ -46,7 +46,16 @@ const specs = unitOnly
 process.stderr.write(`\n== ${unitOnly ? "unit tests" : "unit and end-to-end tests"}\n`);
 const mocha = spawn(
   bin("mocha"),
-  ["--import=tsx", "--reporter", "spec", "--timeout", "20000", ...specs, ...mochaArgs],
+  [
+    "--import=tsx",
+    "--reporter",
+    "spec",
+    "--timeout",
+    "20000",
+    process.stdout.isTTY ? "--color" : "--no-color",
+    ...specs,
+    ...mochaArgs,
+  ],
   { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
 );
 let out = "";
