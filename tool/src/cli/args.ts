@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { suggest } from "../config/index.ts";
 import { UsageError } from "./errors.ts";
 
 /** One option of a command: the shape `node:util` parseArgs takes, plus help text. */
@@ -36,37 +37,9 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h", help: "show this help" },
 };
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(
-        cur + 1,
-        (row[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
-}
-
-/** The closest candidate within edit distance 2, for did-you-mean hints. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+/** The closest candidate, for did-you-mean hints: the same rule as unikernel.yaml's. */
+export const closest = (word: string, candidates: readonly string[]): string | undefined =>
+  suggest(word, candidates);
 
 export interface Parsed {
   values: Record<string, string | boolean | undefined>;
