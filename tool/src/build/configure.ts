@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { CHECKOUT } from "../checkout.ts";
 import { CliError, EXIT } from "../cli/errors.ts";
 import type { TargetName } from "../config/index.ts";
-import type { Project } from "../project.ts";
+import { CONFIG_FILE, type Project } from "../project.ts";
 import { findTarget, type Target } from "../targets/index.ts";
 import { devicesDeclaration, missingImplementations, wiring } from "./codegen.ts";
 
@@ -77,11 +77,13 @@ export function configure(project: Project, targetName: string): ConfigureResult
   }
   const dir = generatedDir(project, target.name);
   mkdirSync(dir, { recursive: true });
+  // Generated text names the config as the project sees it, wherever configure ran from.
+  const config = { ...project.config, file: CONFIG_FILE };
   const entry = relative(dir, join(project.root, project.config.main)).replaceAll("\\", "/");
-  const declaration = devicesDeclaration(project.config, target.name);
+  const declaration = devicesDeclaration(config, target.name);
   const files: Record<string, string> = {
     [join(dir, "main.ts")]: wiring(
-      project.config,
+      config,
       target,
       entry.startsWith(".") ? entry : `./${entry}`,
     ),

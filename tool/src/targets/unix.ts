@@ -6,7 +6,7 @@ const lit = (v: unknown) => JSON.stringify(v);
 /** guest -> host port table for one protocol, as an object literal. */
 function portTable(ports: readonly PortForward[], protocol: "tcp" | "udp"): string {
   const entries = ports.filter((p) => p.protocol === protocol).map((p) => `${p.guest}: ${p.host}`);
-  return `{ ${entries.join(", ")} }`;
+  return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
 }
 
 /** The HTTP ports of the devices that use this stack, so the runtime can print their URLs. */
@@ -14,7 +14,7 @@ function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
   const ports = ctx.devices
     .filter((d) => d.type === "http" && d.deps.stack === stack.name)
     .map((d) => `${Number(d.options.port)}: "http"`);
-  return `{ ${ports.join(", ")} }`;
+  return ports.length === 0 ? "{}" : `{ ${ports.join(", ")} }`;
 }
 
 export const unixTarget: Target = {
