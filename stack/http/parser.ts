@@ -336,7 +336,11 @@ export class RequestParser {
     for (const [name, value] of this.headers) {
       switch (name.length) {
         case 4:
-          if (name.toLowerCase() === "host") hosts++;
+          if (name.toLowerCase() === "host") {
+            hosts++;
+            // RFC 9112 §3.2: 400 for a Host field with an invalid value.
+            if (!isHostValue(value)) reject(400, "invalid Host");
+          }
           break;
         case 6:
           // RFC 9110 §10.1.1: the client waits for 100 (Continue) before sending the body.
@@ -538,4 +542,16 @@ function splitTarget(method: string, target: string): { path: string; query: str
   const q = rest.indexOf("?");
   if (q < 0) return { path: rest, query: "" };
   return { path: rest.slice(0, q), query: rest.slice(q + 1) };
+}
+
+/**
+ * Host = uri-host [ ":" port ] (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP-literal in brackets, or
+ * a reg-name / IPv4 address of unreserved, pct-encoded and sub-delims characters; may be empty
+ * when the target has no authority.
+ */
+const HOST_VALUE =
+  /^(?:\[[0-9A-Za-z:._~!$&'()*+,;=-]+\]|[0-9A-Za-z._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
+
+function isHostValue(value: string): boolean {
+  return HOST_VALUE.test(value);
 }

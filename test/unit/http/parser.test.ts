@@ -200,6 +200,22 @@ const good: Good[] = [
     headers: [["Host", "example.com:443"]],
   },
   {
+    name: "Host as an IPv6 literal with a port",
+    raw: "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+    method: "GET",
+    path: "/",
+    target: "/",
+    headers: [["Host", "[::1]:8080"]],
+  },
+  {
+    name: "empty Host (a target without authority)",
+    raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+    method: "GET",
+    path: "/",
+    target: "/",
+    headers: [["Host", ""]],
+  },
+  {
     name: "obs-text in a value decodes as latin1",
     raw: `GET / HTTP/1.1\r\n${H}X-Name: Jos\xe9\r\n\r\n`,
     method: "GET",
@@ -308,6 +324,14 @@ const bad: Bad[] = [
     status: 400,
   },
   { name: "space before colon", raw: `GET / HTTP/1.1\r\nHost : example.com\r\n\r\n`, status: 400 },
+  { name: "Host with a space", raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400 },
+  { name: "Host with a path", raw: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", status: 400 },
+  { name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", status: 400 },
+  {
+    name: "Host with a non-numeric port",
+    raw: "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n",
+    status: 400,
+  },
   { name: "tab before colon", raw: `GET / HTTP/1.1\r\n${H}X-A\t: 1\r\n\r\n`, status: 400 },
   {
     name: "obs-fold line folding",
