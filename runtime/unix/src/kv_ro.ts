@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type Stats, statSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { KvRo } from "@morgana/stack/devices";
 
@@ -37,8 +37,11 @@ export function createKvRo(root: string): KvRo {
     return full === base || full.startsWith(base + sep) ? full : null;
   }
 
-  async function load(key: string): Promise<Cached | null> {
-    const now = performance.now();
+  /**
+   * The cached entry if it is fresh or still matches the file; `undefined` when the file must
+   * be read; null when the key names no file. Synchronous, so hits cost no promise.
+   */
+  function lookup(key: string, now: number): Cached | null | undefined {
     const fresh = cache.get(key);
     if (fresh && now - fresh.checkedAt < REVALIDATE_AFTER_MS) return fresh;
     const path = pathOf(key);
@@ -51,17 +54,36 @@ export function createKvRo(root: string): KvRo {
     } catch {
       st = undefined;
     }
-    if (!st) {
+    if (!st?.isFile()) {
       cache.delete(key);
       return null;
     }
-    if (!st.isFile()) return null;
-    const hit = cache.get(key);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) {
-      hit.checkedAt = now;
-      return hit;
+    if (fresh && fresh.mtimeMs === st.mtimeMs && fresh.size === st.size && fresh.ino === st.ino) {
+      fresh.checkedAt = now;
+      return fresh;
     }
-    const buf = await readFile(path);
+    return undefined;
+  }
+
+  async function readInto(key: string, now: number): Promise<Cached | null> {
+    const path = pathOf(key);
+    if (path === null) return null;
+    // Stat and read through one handle, so the cached bytes and the stat that validates them
+    // belong to the same file even if it is replaced meanwhile.
+    let buf: Buffer;
+    let st: Stats;
+    try {
+      const handle = await open(path, "r");
+      try {
+        st = await handle.stat();
+        if (!st.isFile()) return null;
+        buf = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return null;
+    }
     const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     const entry: Cached = {
       checkedAt: now,
@@ -75,13 +97,23 @@ export function createKvRo(root: string): KvRo {
     return entry;
   }
 
+  function load(key: string): Promise<Cached | null> | Cached | null {
+    const now = performance.now();
+    const hit = lookup(key, now);
+    return hit === undefined ? readInto(key, now) : hit;
+  }
+
+  /** One field of an entry, as a promise, without an extra turn on a cache hit. */
+  function field<T>(key: string, pick: (c: Cached) => T): Promise<T | null> {
+    const entry = load(key);
+    if (entry === null) return Promise.resolve(null);
+    if (entry instanceof Promise) return entry.then((e) => (e === null ? null : pick(e)));
+    return Promise.resolve(pick(entry));
+  }
+
   return {
-    async get(key) {
-      return (await load(key))?.data ?? null;
-    },
-    async digest(key) {
-      return (await load(key))?.digest ?? null;
-    },
+    get: (key) => field(key, (c) => c.data),
+    digest: (key) => field(key, (c) => c.digest),
     async exists(key) {
       const path = pathOf(key);
       if (path === null) return null;
