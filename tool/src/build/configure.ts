@@ -82,11 +82,7 @@ export function configure(project: Project, targetName: string): ConfigureResult
   const entry = relative(dir, join(project.root, project.config.main)).replaceAll("\\", "/");
   const declaration = devicesDeclaration(config, target.name);
   const files: Record<string, string> = {
-    [join(dir, "main.ts")]: wiring(
-      config,
-      target,
-      entry.startsWith(".") ? entry : `./${entry}`,
-    ),
+    [join(dir, "main.ts")]: wiring(config, target, entry.startsWith(".") ? entry : `./${entry}`),
     [join(dir, "devices.d.ts")]: declaration,
     [join(dir, "tsconfig.json")]: `${JSON.stringify(typecheckConfig(project), null, 2)}\n`,
     // The editor's copy: the project's tsconfig includes .morgana/devices.d.ts, which

@@ -36,7 +36,8 @@ export const runCommand: Command = {
     out.info(`booting ${project.config.name} on ${targetOf(args)} (Ctrl-C stops it)`);
     const child = spawn(process.execPath, ["--enable-source-maps", join(project.root, output)], {
       cwd: project.root,
-      stdio: "inherit",
+      // With --json, stdout carries only the JSON result: the console goes to stderr.
+      stdio: out.json ? ["inherit", process.stderr, "inherit"] : "inherit",
     });
     // Ctrl-C reaches the whole foreground group: the unikernel shuts down on its own; we
     // only wait for it. A SIGTERM sent to us alone is passed on.
