@@ -21,6 +21,22 @@ describe("e2e: the morgana CLI", function () {
     }
   });
 
+  it("ends quietly when its reader goes away (`morgana targets | head -1`)", async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = execFile(
+        "sh",
+        [
+          "-c",
+          `node ${JSON.stringify(join(REPO, "tool", "bin", "morgana.js"))} targets | head -c 1`,
+        ],
+        (err, _out, stderr) => done({ code: err ? 1 : 0, stderr }),
+      );
+      child.stdin?.end();
+    });
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+  });
+
   it("--version prints only the version", async () => {
     const r = await morgana(["--version"]);
     assert.equal(r.code, 0);

@@ -48,8 +48,17 @@ function mainHelp(): string {
   ].join("\n");
 }
 
+/** A reader that went away (`morgana targets | head`) ends us quietly, like other Unix tools. */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const json = argv.includes("--json");
   const out = new Output(json);
   const [name, ...rest] = argv;
