@@ -8,6 +8,15 @@ export {
   formatDiagnostic,
   type SourceSpan,
 } from "./diagnostics.ts";
+export {
+  type Completion,
+  completionsAt,
+  type Hover,
+  hoverAt,
+  offsetAt,
+  type Place,
+  placeAt,
+} from "./editor.ts";
 export type { DeviceConfig, PortForward, TargetOptions, UnikernelConfig } from "./model.ts";
 export { parseConfig } from "./parse.ts";
 export {
