@@ -1,0 +1,63 @@
+// Shared by Morgana's launchers (plain JavaScript: they run before anything is built).
+// Rebuilds a bundle with esbuild when any source under `srcDir` is newer, then imports it.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const t = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    if (t > newest) newest = t;
+  }
+  return newest;
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * `self-contained` bundles the dependencies too (a program shipped on its own, like the
+ * language server); otherwise npm packages stay imports, resolved in the checkout.
+ * @param {{ entry: string, bundle: string, srcDirs: string[], name: string, selfContained?: boolean }} options
+ * @returns {Promise<Record<string, unknown>>} the bundle's module namespace
+ */
+export async function bundleOnChange({ entry, bundle, srcDirs, name, selfContained = false }) {
+  const newest = Math.max(...srcDirs.map(newestMtime));
+  if (mtime(bundle) < newest) {
+    let esbuild;
+    try {
+      esbuild = await import("esbuild");
+    } catch {
+      process.stderr.write(
+        `${name}: esbuild is not installed; run \`npm install\` in the Morgana checkout first.\n`,
+      );
+      process.exit(1);
+    }
+    await esbuild.build({
+      entryPoints: [entry],
+      outfile: bundle,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      ...(selfContained
+        ? {
+            // Bundled CommonJS dependencies require Node's built-ins: give them a require.
+            banner: {
+              js: 'import { createRequire as __morganaRequire } from "node:module"; const require = __morganaRequire(import.meta.url);',
+            },
+          }
+        : { packages: "external" }),
+      sourcemap: "linked",
+      logLevel: "error",
+    });
+  }
+  return import(pathToFileURL(bundle).href);
+}
