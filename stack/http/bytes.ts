@@ -26,6 +26,38 @@ export function latin1Decode(bytes: Uint8Array, start = 0, end = bytes.length): 
 }
 
 /**
+ * Request heads repeat themselves: the same field names, the same Host, the same methods.
+ * Short decodes go through a small direct-mapped cache, so a repeat costs a hash and a
+ * compare instead of a new string (and the garbage collection behind it).
+ */
+const INTERN_MAX = 64;
+const INTERN_SLOTS = 512;
+const interned: (string | undefined)[] = new Array(INTERN_SLOTS);
+
+/** `latin1Decode` for short, often repeated text (methods, field names and values). */
+export function latin1DecodeInterned(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > INTERN_MAX || n <= 0) return latin1Decode(bytes, start, end);
+  let h = n;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + (bytes[i] as number)) | 0;
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const hit = interned[slot];
+  if (hit !== undefined && hit.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (hit.charCodeAt(i) !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const text = latin1Decode(bytes, start, end);
+  interned[slot] = text;
+  return text;
+}
+
+/**
  * Encodes `text` as latin1. Code units above 0xFF cannot be represented and become "?"
  * (callers that need them use `utf8Encode`).
  */

@@ -11,7 +11,7 @@
  * an error, never a guess.
  */
 
-import { copyBytes, latin1Decode } from "./bytes.ts";
+import { copyBytes, latin1Decode, latin1DecodeInterned } from "./bytes.ts";
 import type { HttpRequest } from "./server.ts";
 
 export interface ParserLimits {
@@ -98,6 +98,9 @@ class Reject {
     readonly reason: string,
   ) {}
 }
+
+/** The body of every request without one: shared, since it has no bytes to change. */
+const EMPTY_BODY = new Uint8Array(0);
 
 function reject(status: number, reason: string): never {
   throw new Reject(status, reason);
@@ -208,7 +211,8 @@ export class RequestParser {
         }
         case "body-length": {
           if (buf.length - this.pos < this.remaining) return NEED_MORE;
-          const body = copyBytes(buf, this.pos, this.pos + this.remaining);
+          const body =
+            this.remaining === 0 ? EMPTY_BODY : copyBytes(buf, this.pos, this.pos + this.remaining);
           this.pos += this.remaining;
           return this.finish(body);
         }
@@ -292,7 +296,7 @@ export class RequestParser {
     if (i === targetStart || i >= end || buf[i] !== SP) reject(400, "invalid request-target");
     const targetEnd = i++;
     this.version = parseVersion(buf, i, end);
-    this.method = latin1Decode(buf, start, methodEnd);
+    this.method = latin1DecodeInterned(buf, start, methodEnd);
     this.target = latin1Decode(buf, targetStart, targetEnd);
   }
 
@@ -322,7 +326,7 @@ export class RequestParser {
       }
     }
     if (into.length >= this.limits.maxHeaderCount) reject(431, "too many fields");
-    into.push([latin1Decode(buf, start, nameEnd), latin1Decode(buf, i, valueEnd)]);
+    into.push([latin1DecodeInterned(buf, start, nameEnd), latin1DecodeInterned(buf, i, valueEnd)]);
   }
 
   /** Decides how the body is framed (RFC 9112 §6.3) once the header section is complete. */
