@@ -81,20 +81,32 @@ const POOLED_MAX = 1024;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabUsed = 0;
 
-/** `latin1Encode`, pooled for short strings (response heads, chunk-size lines). */
-export function latin1EncodePooled(text: string): Uint8Array {
-  const n = text.length;
-  if (n > POOLED_MAX) return latin1Encode(text);
+/** `n` fresh bytes: carved from the slab when small, else a new array. */
+export function allocPooled(n: number): Uint8Array {
+  if (n > POOLED_MAX) return new Uint8Array(n);
   if (slabUsed + n > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
     slabUsed = 0;
   }
   const out = slab.subarray(slabUsed, slabUsed + n);
   slabUsed += n;
+  return out;
+}
+
+/** Writes `text` as latin1 into `out` at `at` ("?" for code units above 0xFF); returns the end. */
+export function writeLatin1(out: Uint8Array, at: number, text: string): number {
+  const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    out[i] = c <= 0xff ? c : 0x3f;
+    out[at + i] = c <= 0xff ? c : 0x3f;
   }
+  return at + n;
+}
+
+/** `latin1Encode`, pooled for short strings (chunk-size lines and the like). */
+export function latin1EncodePooled(text: string): Uint8Array {
+  const out = allocPooled(text.length);
+  writeLatin1(out, 0, text);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * array and the body as another, so the driver can hand both to one `writev`.
  */
 
-import { latin1Encode, latin1EncodePooled, utf8Encode } from "./bytes.ts";
+import { allocPooled, latin1Encode, latin1EncodePooled, utf8Encode, writeLatin1 } from "./bytes.ts";
 import type { HttpResponse } from "./server.ts";
 
 export interface SerializeOptions {
@@ -158,7 +158,14 @@ export function serializeHead(
     throw new RangeError(`invalid status ${status}`);
   }
   let close = options.close === true;
-  let text = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+  // The head is gathered as pieces and written once into pooled bytes: no concatenated
+  // string to build and flatten for every response.
+  const parts: string[] = [statusLine(status)];
+  let length = (parts[0] as string).length;
+  const add = (piece: string) => {
+    parts.push(piece);
+    length += piece.length;
+  };
   let hasDate = false;
   let keepOwnLength = false;
   for (const [name, value] of headers) {
@@ -178,18 +185,50 @@ export function serializeHead(
       keepOwnLength = true;
     }
     if (lower === "date") hasDate = true;
-    text += `${name}: ${value}\r\n`;
+    add(name);
+    add(": ");
+    add(value);
+    add("\r\n");
   }
-  if (!hasDate && options.dateMs !== undefined) text += `Date: ${httpDate(options.dateMs)}\r\n`;
-  if (options.chunked) text += "Transfer-Encoding: chunked\r\n";
+  if (!hasDate && options.dateMs !== undefined) add(dateLine(options.dateMs));
+  if (options.chunked) add("Transfer-Encoding: chunked\r\n");
   else if (options.contentLength !== undefined && !keepOwnLength) {
-    text += `Content-Length: ${options.contentLength}\r\n`;
+    add("Content-Length: ");
+    add(String(options.contentLength));
+    add("\r\n");
   }
-  if (close) text += "Connection: close\r\n";
-  else if (options.keepAlive) text += "Connection: keep-alive\r\n";
-  text += "\r\n";
-  return { head: latin1EncodePooled(text), close };
+  if (close) add("Connection: close\r\n");
+  else if (options.keepAlive) add("Connection: keep-alive\r\n");
+  add("\r\n");
+  const head = allocPooled(length);
+  let at = 0;
+  for (const piece of parts) at = writeLatin1(head, at, piece);
+  return { head, close };
 }
+
+const STATUS_LINES = new Map<number, string>();
+
+/** "HTTP/1.1 200 OK\r\n", made once per status. */
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    if (STATUS_LINES.size < 1000) STATUS_LINES.set(status, line);
+  }
+  return line;
+}
+
+/** "Date: ...\r\n", made once per second (httpDate caches the date itself). */
+function dateLine(ms: number): string {
+  const date = httpDate(ms);
+  if (date !== cachedDateLineFor) {
+    cachedDateLineFor = date;
+    cachedDateLine = `Date: ${date}\r\n`;
+  }
+  return cachedDateLine;
+}
+let cachedDateLineFor = "";
+let cachedDateLine = "";
 
 /**
  * Serializes a whole response. Content-Length is set from the body (RFC 9110 §8.6), except
