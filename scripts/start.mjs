@@ -2,6 +2,7 @@
 // `npm start`: the quickstart's main job. Sets up, then builds and boots the static-website
 // sample on the unix target; it prints its URL once it listens. Ctrl-C stops it.
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setup } from "./setup.mjs";
@@ -24,4 +25,6 @@ const child = spawn(
 );
 process.on("SIGINT", () => {}); // the unikernel gets Ctrl-C too and stops by itself
 process.on("SIGTERM", () => child.kill("SIGTERM"));
-child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
+child.on("exit", (code, signal) =>
+  process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 15) : 15)),
+);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { buildProject } from "../../build/build.ts";
 import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
@@ -49,7 +50,8 @@ export const runCommand: Command = {
       child.on("error", () => resolve(EXIT.failed));
       child.on("exit", (status, signal) => {
         if (status !== null) resolve(status);
-        else resolve(signal === "SIGINT" ? EXIT.interrupted : 128 + 15);
+        // Killed by a signal: the shell's convention, 128 + its number (SIGINT: 130).
+        else resolve(128 + (signal ? (constants.signals[signal] ?? 15) : 15));
       });
     });
     process.off("SIGINT", onSigint);
