@@ -21,6 +21,11 @@ import type { HttpRequest, HttpResponse } from "./server.ts";
 export interface ConnectionOptions extends Partial<ParserLimits> {
   /** A request whose header section is not complete after this long gets 408. Default 10000. */
   headersTimeoutMs?: number;
+  /**
+   * A whole request (head and body) not received within this long gets 408, however steadily
+   * its bytes trickle in (slow uploads that never end). Default 60000.
+   */
+  requestTimeoutMs?: number;
   /** A keep-alive connection with nothing to do for this long is closed. Default 5000. */
   idleTimeoutMs?: number;
   /** Requests parsed ahead of their responses (pipelining depth). Default 16. */
@@ -30,6 +35,7 @@ export interface ConnectionOptions extends Partial<ParserLimits> {
 export const DEFAULT_CONNECTION_OPTIONS = {
   ...DEFAULT_PARSER_LIMITS,
   headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
   idleTimeoutMs: 5_000,
   maxPipelined: 16,
 };
@@ -65,6 +71,7 @@ export class HttpConnection {
   private readonly parser: RequestParser;
   private readonly headersTimeoutNs: bigint;
   private readonly idleTimeoutNs: bigint;
+  private readonly requestTimeoutNs: bigint;
   private readonly maxPipelined: number;
   private state: State = "open";
   /** Received bytes not yet part of a parsed request. */
@@ -84,6 +91,7 @@ export class HttpConnection {
     this.parser = new RequestParser(o);
     this.headersTimeoutNs = BigInt(Math.round(o.headersTimeoutMs)) * NS_PER_MS;
     this.idleTimeoutNs = BigInt(Math.round(o.idleTimeoutMs)) * NS_PER_MS;
+    this.requestTimeoutNs = BigInt(Math.round(o.requestTimeoutMs)) * NS_PER_MS;
     this.maxPipelined = Math.max(1, o.maxPipelined);
     this.now = nowNs;
     this.idleSinceNs = nowNs;
@@ -158,7 +166,12 @@ export class HttpConnection {
   timeoutAtNs(): bigint | null {
     if (this.state !== "open") return null;
     if (this.buffer.length > 0) {
-      if (this.parser.inBody) return this.lastReceiveNs + this.headersTimeoutNs;
+      if (this.parser.inBody) {
+        const stalled = this.lastReceiveNs + this.headersTimeoutNs;
+        const whole = this.partialSinceNs + this.requestTimeoutNs;
+        // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
+        return stalled < whole ? stalled : whole;
+      }
       return this.partialSinceNs + this.headersTimeoutNs;
     }
     if (this.slots.length === 0) return this.idleSinceNs + this.idleTimeoutNs;

@@ -135,6 +135,21 @@ describe("http connection (sans-IO)", () => {
     assert.equal(conn.closed, true);
   });
 
+  it("a body that trickles in forever still ends with 408 at the request timeout", () => {
+    const conn = new HttpConnection({ headersTimeoutMs: 1_000, requestTimeoutMs: 5_000 }, 0n);
+    send(conn, `POST / HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\n`, 0);
+    // One byte every 900 ms: never stalled for headersTimeoutMs, never finished.
+    for (let t = 900; t < 5_000; t += 900) {
+      send(conn, "x", t);
+      conn.tick(BigInt(t) * MS);
+      assert.equal(conn.closed, false, `still open at ${t} ms`);
+    }
+    assert.equal(conn.timeoutAtNs(), 5_000n * MS);
+    conn.tick(5_000n * MS);
+    assert.equal(responses(output(conn))[0]?.status, 408);
+    assert.equal(conn.closed, true);
+  });
+
   it("answers a malformed request with 400 and Connection: close, after earlier responses", () => {
     const conn = new HttpConnection({}, 0n);
     const reqs = send(conn, `GET /ok HTTP/1.1\r\n${H}\r\nGET / HTTP/1.1\r\nBad Name: x\r\n\r\n`, 0);
