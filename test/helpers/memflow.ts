@@ -1,3 +1,4 @@
+import { concatBytes } from "../../stack/http/bytes.ts";
 /**
  * In-memory test doubles for the stack devices: a pair of wired Flows with backpressure,
  * a Stack whose `connect` reaches its own listeners, and a Clock moved by the test.
@@ -108,14 +109,7 @@ export class MemFlow implements Flow {
     if (this.closed || this.outbound.ended) {
       return Promise.reject(new StackError("closed", "flow closed"));
     }
-    let n = 0;
-    for (const d of data) n += d.length;
-    const joined = new Uint8Array(n);
-    let o = 0;
-    for (const d of data) {
-      joined.set(d, o);
-      o += d.length;
-    }
+    const joined = concatBytes(data);
     this.written.push(joined);
     this.outbound.push(joined);
     if (this.outbound.buffered <= this.outbound.highWaterMark) return Promise.resolve();

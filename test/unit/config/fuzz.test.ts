@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../tool/src/config/index.ts";
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from "../../helpers/rng.ts";
 
 const BASE = `name: site
 main: src/unikernel.ts

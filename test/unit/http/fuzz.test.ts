@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
 import { latin1Encode } from "../../../stack/http/bytes.ts";
 import { HttpConnection, type ParseResult, RequestParser } from "../../../stack/http/index.ts";
-
-/** xorshift32: a seeded generator, so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from "../../helpers/rng.ts";
 
 const SEEDS = [
   "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",

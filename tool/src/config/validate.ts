@@ -209,15 +209,7 @@ export class ConfigWalker {
     const v = this.scalarOf(e.value);
     const expected = `one of ${DEVICE_TYPES.join(", ")}`;
     if (typeof v !== "string") {
-      this.out.error(
-        "wrong-type",
-        e.valueSpan,
-        path,
-        `expected ${expected}, got ${describeValue(v)}`,
-        {
-          expected,
-        },
-      );
+      this.wrongType(e.valueSpan, path, expected, v);
       return undefined;
     }
     if ((DEVICE_TYPES as readonly string[]).includes(v)) return v as DeviceType;
@@ -231,8 +223,7 @@ export class ConfigWalker {
   private deviceName(field: FieldSpec, e: Entry, path: string): string | undefined {
     const v = this.scalarOf(e.value);
     if (typeof v === "string" && v !== "") return v;
-    const message = `expected ${field.expected}, got ${describeValue(v)}`;
-    this.out.error("wrong-type", e.valueSpan, path, message, { expected: field.expected });
+    this.wrongType(e.valueSpan, path, field.expected, v);
     return undefined;
   }
 
@@ -271,16 +262,7 @@ export class ConfigWalker {
     const spec = TARGET_FIELDS.ports;
     const list = e.value;
     if (!isSeq(list)) {
-      const got = describeValue(this.scalarOf(list));
-      this.out.error(
-        "wrong-type",
-        e.valueSpan,
-        path,
-        `expected a list of ${spec.expected}, got ${got}`,
-        {
-          expected: `a list of ${spec.expected}`,
-        },
-      );
+      this.wrongType(e.valueSpan, path, `a list of ${spec.expected}`, this.scalarOf(list));
       return [];
     }
     const ports: PortForward[] = [];
@@ -334,16 +316,15 @@ export class ConfigWalker {
     if (isMap(e.value)) return e.value;
     const v = this.scalarOf(e.value);
     if (v === null) return undefined;
-    this.out.error(
-      "wrong-type",
-      e.valueSpan,
-      path,
-      `expected ${expected}, got ${describeValue(v)}`,
-      {
-        expected,
-      },
-    );
+    this.wrongType(e.valueSpan, path, expected, v);
     return undefined;
+  }
+
+  /** Reports a value of the wrong kind as "expected X, got Y". */
+  private wrongType(span: SourceSpan, path: string, expected: string, got: unknown): void {
+    this.out.error("wrong-type", span, path, `expected ${expected}, got ${describeValue(got)}`, {
+      expected,
+    });
   }
 
   /** The mapping's entries with string keys, reporting odd and duplicate keys. */
