@@ -13,7 +13,7 @@
  *   - `timeoutAtNs()`           when to call `tick` next (like smoltcp's `poll_at`).
  */
 
-import { concatBytes, latin1Encode } from "./bytes.ts";
+import { concatBytes, latin1Encode } from "../bytes/index.ts";
 import { DEFAULT_PARSER_LIMITS, type ParserLimits, RequestParser } from "./parser.ts";
 import { type SerializedResponse, serializeResponse } from "./serializer.ts";
 import type { HttpRequest, HttpResponse } from "./server.ts";

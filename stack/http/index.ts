@@ -6,7 +6,7 @@ export {
   latin1EncodePooled,
   utf8Decode,
   utf8Encode,
-} from "./bytes.ts";
+} from "../bytes/index.ts";
 export {
   type ConnectionOptions,
   DEFAULT_CONNECTION_OPTIONS,

@@ -11,7 +11,7 @@
  * an error, never a guess.
  */
 
-import { copyBytes, latin1Decode, latin1DecodeInterned } from "./bytes.ts";
+import { copyBytes, latin1Decode, latin1DecodeInterned } from "../bytes/index.ts";
 import type { HttpRequest } from "./server.ts";
 
 export interface ParserLimits {

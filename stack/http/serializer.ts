@@ -3,7 +3,13 @@
  * array and the body as another, so the driver can hand both to one `writev`.
  */
 
-import { allocPooled, latin1Encode, latin1EncodePooled, utf8Encode, writeLatin1 } from "./bytes.ts";
+import {
+  allocPooled,
+  latin1Encode,
+  latin1EncodePooled,
+  utf8Encode,
+  writeLatin1,
+} from "../bytes/index.ts";
 import type { HttpResponse } from "./server.ts";
 
 export interface SerializeOptions {

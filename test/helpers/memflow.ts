@@ -1,4 +1,4 @@
-import { concatBytes } from "../../stack/http/bytes.ts";
+import { concatBytes } from "../../stack/bytes/index.ts";
 /**
  * In-memory test doubles for the stack devices: a pair of wired Flows with backpressure,
  * a Stack whose `connect` reaches its own listeners, and a Clock moved by the test.

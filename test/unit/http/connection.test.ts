@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { latin1Decode, latin1Encode } from "../../../stack/http/bytes.ts";
+import { latin1Decode, latin1Encode } from "../../../stack/bytes/index.ts";
 import { HttpConnection, type PendingRequest } from "../../../stack/http/connection.ts";
 
 const MS = 1_000_000n;

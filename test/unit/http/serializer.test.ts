@@ -5,7 +5,7 @@ import {
   latin1Encode,
   utf8Decode,
   utf8Encode,
-} from "../../../stack/http/bytes.ts";
+} from "../../../stack/bytes/index.ts";
 import { parseRequest } from "../../../stack/http/parser.ts";
 import {
   encodeChunk,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { latin1Encode } from "../../../stack/http/bytes.ts";
+import { latin1Encode } from "../../../stack/bytes/index.ts";
 import {
   createHttpServer,
   type HttpHandler,

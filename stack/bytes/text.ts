@@ -1,6 +1,6 @@
 /**
- * Byte/text helpers for HTTP. The stack runs on any ES2022 engine, which has typed arrays but
- * no TextEncoder/TextDecoder, so the conversions HTTP needs are written here.
+ * Byte/text helpers for every protocol library. The stack runs on any ES2022 engine, which has typed arrays but
+ * no TextEncoder/TextDecoder, so the conversions protocols need are written here.
  *
  * HTTP/1.1 message framing is octets (RFC 9112 §2.2): field values are decoded as ISO-8859-1
  * (latin1), which maps each octet to one code unit and so never loses data.
