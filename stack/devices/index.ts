@@ -2,7 +2,6 @@
 
 export { type Clock, NS_PER_MS, NS_PER_S } from "./clock.ts";
 export type { Console } from "./console.ts";
-export type { HttpServerDevice } from "./http.ts";
 export type { KvRo } from "./kv.ts";
 export type { Random } from "./random.ts";
 export {

@@ -13,6 +13,7 @@ export {
   HttpConnection,
   type PendingRequest,
 } from "./connection.ts";
+export type { HttpServerDevice } from "./device.ts";
 export {
   DEFAULT_PARSER_LIMITS,
   type ParsedRequest,

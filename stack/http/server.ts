@@ -4,13 +4,13 @@
  */
 
 import type { Clock } from "../devices/clock.ts";
-import type { HttpServerDevice } from "../devices/http.ts";
 import type { Flow, Stack, TcpListener } from "../devices/stack.ts";
 import {
   type ConnectionOptions,
   DEFAULT_CONNECTION_OPTIONS,
   HttpConnection,
 } from "./connection.ts";
+import type { HttpServerDevice } from "./device.ts";
 
 export interface HttpRequest {
   method: string;

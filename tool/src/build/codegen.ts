@@ -1,18 +1,19 @@
 import type { DeviceConfig, DeviceType, UnikernelConfig } from "../config/index.ts";
 import type { Target, WiringContext } from "../targets/index.ts";
 
-/** The interface each device type presents to the app, from `@morgana/stack/devices`. */
-export const DEVICE_INTERFACE: Record<DeviceType, string> = {
-  console: "Console",
-  clock: "Clock",
-  random: "Random",
-  kv_ro: "KvRo",
-  kv_rw: "KvRw",
-  block: "Block",
-  net: "Stack",
-  http: "HttpServerDevice",
-  tls: "Stack",
-  dns: "Dns",
+/** The interface each device type presents to the app, and the stack module that declares it. */
+export const DEVICE_INTERFACE: Record<DeviceType, { name: string; from: string }> = {
+  console: { name: "Console", from: "@morgana/stack/devices" },
+  clock: { name: "Clock", from: "@morgana/stack/devices" },
+  random: { name: "Random", from: "@morgana/stack/devices" },
+  kv_ro: { name: "KvRo", from: "@morgana/stack/devices" },
+  kv_rw: { name: "KvRw", from: "@morgana/stack/devices" },
+  block: { name: "Block", from: "@morgana/stack/devices" },
+  net: { name: "Stack", from: "@morgana/stack/devices" },
+  // A protocol-level device: its interface lives with its protocol, not in devices/.
+  http: { name: "HttpServerDevice", from: "@morgana/stack/http" },
+  tls: { name: "Stack", from: "@morgana/stack/devices" },
+  dns: { name: "Dns", from: "@morgana/stack/devices" },
 };
 
 /** A device the target cannot build: configure refuses with the device's position. */
@@ -41,15 +42,25 @@ export function missingImplementations(
  * `import type { Devices } from "morgana:devices"` type-checks the app against its config.
  */
 export function devicesDeclaration(config: UnikernelConfig, target: string): string {
-  const used = [...new Set(config.devices.map((d) => DEVICE_INTERFACE[d.type]))].sort();
+  const byModule = new Map<string, Set<string>>();
+  for (const d of config.devices) {
+    const { name, from } = DEVICE_INTERFACE[d.type];
+    byModule.set(from, (byModule.get(from) ?? new Set()).add(name));
+  }
+  const imports = [...byModule.keys()]
+    .sort()
+    .map(
+      (from) =>
+        `  import type { ${[...(byModule.get(from) ?? [])].sort().join(", ")} } from "${from}";`,
+    );
   const fields = config.devices.map(
     (d) =>
-      `    /** ${d.type} device \`${d.name}\` (${config.file}:${d.span.line}:${d.span.col}) */\n    readonly ${d.name}: ${DEVICE_INTERFACE[d.type]};`,
+      `    /** ${d.type} device \`${d.name}\` (${config.file}:${d.span.line}:${d.span.col}) */\n    readonly ${d.name}: ${DEVICE_INTERFACE[d.type].name};`,
   );
   return [
     HEADER(config.file, target),
     'declare module "morgana:devices" {',
-    `  import type { ${used.join(", ")} } from "@morgana/stack/devices";`,
+    ...imports,
     "  /** The devices unikernel.yaml declares: what `start(devices)` receives. */",
     "  export interface Devices {",
     ...fields,
