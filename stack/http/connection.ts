@@ -14,9 +14,9 @@
  */
 
 import { concatBytes, latin1Encode } from "../bytes/index.ts";
+import type { HttpRequest, HttpResponse } from "./message.ts";
 import { DEFAULT_PARSER_LIMITS, type ParserLimits, RequestParser } from "./parser.ts";
 import { type SerializedResponse, serializeResponse } from "./serializer.ts";
-import type { HttpRequest, HttpResponse } from "./server.ts";
 
 export interface ConnectionOptions extends Partial<ParserLimits> {
   /** A request whose header section is not complete after this long gets 408. Default 10000. */

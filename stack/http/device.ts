@@ -1,4 +1,4 @@
-import type { HttpHandler } from "./server.ts";
+import type { HttpHandler } from "./message.ts";
 
 /** An HTTP/1.1 server device: the `http` device in unikernel.yaml, bound to its stack and port. */
 export interface HttpServerDevice {

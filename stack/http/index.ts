@@ -14,6 +14,7 @@ export {
   type PendingRequest,
 } from "./connection.ts";
 export type { HttpServerDevice } from "./device.ts";
+export { type HttpHandler, type HttpRequest, type HttpResponse, header } from "./message.ts";
 export {
   DEFAULT_PARSER_LIMITS,
   type ParsedRequest,
@@ -35,12 +36,4 @@ export {
   serializeResponse,
   statusHasBody,
 } from "./serializer.ts";
-export {
-  createHttpServer,
-  type HttpHandler,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpServerOptions,
-  header,
-  serveFlow,
-} from "./server.ts";
+export { createHttpServer, type HttpServerOptions, serveFlow } from "./server.ts";

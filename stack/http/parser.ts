@@ -12,7 +12,7 @@
  */
 
 import { copyBytes, latin1Decode, latin1DecodeInterned } from "../bytes/index.ts";
-import type { HttpRequest } from "./server.ts";
+import type { HttpRequest } from "./message.ts";
 
 export interface ParserLimits {
   /** Longest request line in bytes, CRLF included; longer -> 414. Default 8 KiB. */

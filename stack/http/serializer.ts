@@ -10,7 +10,7 @@ import {
   utf8Encode,
   writeLatin1,
 } from "../bytes/index.ts";
-import type { HttpResponse } from "./server.ts";
+import type { HttpResponse } from "./message.ts";
 
 export interface SerializeOptions {
   /** The request was HEAD: Content-Length is kept, no body is sent (RFC 9110 §9.3.2). */

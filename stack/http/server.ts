@@ -1,6 +1,6 @@
 /**
- * The HTTP/1.1 server: request/response types, and the thin I/O driver that moves bytes
- * between a Flow and the sans-IO `HttpConnection` (connection.ts).
+ * The HTTP/1.1 server: the thin I/O driver that moves bytes between a Flow and the sans-IO
+ * `HttpConnection` (connection.ts), and the `http` device built on it.
  */
 
 import type { Clock } from "../devices/clock.ts";
@@ -11,44 +11,7 @@ import {
   HttpConnection,
 } from "./connection.ts";
 import type { HttpServerDevice } from "./device.ts";
-
-export interface HttpRequest {
-  method: string;
-  /** The request-target as sent (RFC 9112 §3.2). */
-  target: string;
-  /** The target's path, still percent-encoded ("*" for OPTIONS *, "" for CONNECT). */
-  path: string;
-  /** The target's query without "?", still percent-encoded; "" if none. */
-  query: string;
-  version: "1.0" | "1.1";
-  /** Header fields in arrival order; names keep their case (use `header()` to look up). */
-  headers: [name: string, value: string][];
-  /** The body, chunked coding removed. */
-  body: Uint8Array;
-  /** Trailer fields of a chunked body, if any were sent. */
-  trailers?: [name: string, value: string][];
-}
-
-export interface HttpResponse {
-  status: number;
-  headers?: [name: string, value: string][];
-  /** A string is sent as UTF-8. Content-Length is set from it. */
-  body?: Uint8Array | string;
-}
-
-export type HttpHandler = (req: HttpRequest) => HttpResponse | Promise<HttpResponse>;
-
-/** The value of field `name` (case-insensitive); several fields are joined with ", ". */
-export function header(req: HttpRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  let found: string | undefined;
-  for (const [n, v] of req.headers) {
-    if (n.length === wanted.length && n.toLowerCase() === wanted) {
-      found = found === undefined ? v : `${found}, ${v}`;
-    }
-  }
-  return found;
-}
+import type { HttpHandler, HttpResponse } from "./message.ts";
 
 export interface HttpServerOptions extends ConnectionOptions {
   /**

@@ -6,6 +6,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from "../../../stack/bytes/index.ts";
+import type { HttpResponse } from "../../../stack/http/message.ts";
 import { parseRequest } from "../../../stack/http/parser.ts";
 import {
   encodeChunk,
@@ -15,7 +16,6 @@ import {
   type SerializeOptions,
   serializeResponse,
 } from "../../../stack/http/serializer.ts";
-import type { HttpResponse } from "../../../stack/http/server.ts";
 
 interface Parsed {
   statusLine: string;
