@@ -14,6 +14,7 @@
  */
 
 import { concatBytes, latin1Encode } from "../bytes/index.ts";
+import { NS_PER_MS } from "../devices/clock.ts";
 import type { HttpRequest, HttpResponse } from "./message.ts";
 import { DEFAULT_PARSER_LIMITS, type ParserLimits, RequestParser } from "./parser.ts";
 import { type SerializedResponse, serializeResponse } from "./serializer.ts";
@@ -63,7 +64,6 @@ interface Slot {
  */
 type State = "open" | "draining" | "closed";
 
-const NS_PER_MS = 1_000_000n;
 const CONTINUE = latin1Encode("HTTP/1.1 100 Continue\r\n\r\n");
 const EMPTY = new Uint8Array(0);
 

@@ -12,6 +12,7 @@
  */
 
 import { copyBytes, latin1Decode, latin1DecodeInterned } from "../bytes/index.ts";
+import { charClass, TCHAR } from "./chars.ts";
 import type { HttpRequest } from "./message.ts";
 
 export interface ParserLimits {
@@ -63,24 +64,11 @@ const COLON = 58;
 /** Longest chunk-size line (size, extensions, CRLF) we accept; RFC 9112 §7.1.1 sets none. */
 const MAX_CHUNK_LINE_BYTES = 4096;
 
-/** tchar (RFC 9110 §5.6.2): "!#$%&'*+-.^_`|~" DIGIT ALPHA. */
-const TCHAR = charClass((c) => {
-  if (c >= 0x30 && c <= 0x39) return true;
-  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
-  return "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c));
-});
-
 /** field-vchar / SP / HTAB (RFC 9110 §5.5): VCHAR, obs-text, SP, HTAB; no CTLs, no DEL. */
 const FIELD_CHAR = charClass((c) => c === HTAB || (c >= 0x20 && c !== 0x7f));
 
 /** Visible ASCII, what a request-target may contain (RFC 9112 §3.2, RFC 3986). */
 const TARGET_CHAR = charClass((c) => c > 0x20 && c < 0x7f);
-
-function charClass(test: (c: number) => boolean): Uint8Array {
-  const table = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) table[c] = test(c) ? 1 : 0;
-  return table;
-}
 
 type Phase =
   | "request-line"

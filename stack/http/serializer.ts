@@ -10,6 +10,7 @@ import {
   utf8Encode,
   writeLatin1,
 } from "../bytes/index.ts";
+import { isToken } from "./chars.ts";
 import type { HttpResponse } from "./message.ts";
 
 export interface SerializeOptions {
@@ -110,22 +111,6 @@ export function httpDate(ms: number): string {
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
-}
-
-/** tchar (RFC 9110 §5.6.2) as a table indexed by character code. */
-const TCHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  TCHAR[c] = /[0-9A-Za-z]/.test(ch) || "!#$%&'*+-.^_`|~".includes(ch) ? 1 : 0;
-}
-
-function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] === 0) return false;
-  }
-  return true;
 }
 
 /** field-value (RFC 9110 §5.5): no CR, LF, NUL or other CTLs, so no response splitting. */

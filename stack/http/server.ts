@@ -3,7 +3,7 @@
  * `HttpConnection` (connection.ts), and the `http` device built on it.
  */
 
-import type { Clock } from "../devices/clock.ts";
+import { type Clock, NS_PER_MS } from "../devices/clock.ts";
 import type { Flow, Stack, TcpListener } from "../devices/stack.ts";
 import {
   type ConnectionOptions,
@@ -23,8 +23,6 @@ export interface HttpServerOptions extends ConnectionOptions {
   /** Send a Date field from `clock.wallMs()` (RFC 9110 §6.6.1). Default true. */
   date?: boolean;
 }
-
-const NS_PER_MS = 1_000_000n;
 
 /**
  * Serves HTTP/1.1 on one flow until either side closes it, then closes the flow. Never
