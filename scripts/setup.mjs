@@ -18,6 +18,10 @@ export const DEBIAN_PACKAGES = [
     pkg: "graphviz",
     why: "end-to-end tests render `morgana describe --dot` with it",
   },
+  { command: "socat", pkg: "socat", why: "the direct target bridges a tap to the stack with it" },
+  { command: "dnsmasq", pkg: "dnsmasq-base", why: "direct tests take a DHCP lease from it" },
+  { command: "ip", pkg: "iproute2", why: "direct tests create network namespaces and taps" },
+  { command: "ping", pkg: "iputils-ping", why: "direct tests ping the stack from Linux" },
 ];
 
 const say = (line) => process.stderr.write(`setup: ${line}\n`);
