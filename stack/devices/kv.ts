@@ -15,3 +15,40 @@ export interface KvRo {
    */
   digest(key: string): Promise<string | null>;
 }
+
+/**
+ * A read-write key-value store (MirageOS `Mirage_kv.RW`): a folder on unix, later a branchable
+ * store (stack/store/) or a block device. Same keys as `KvRo`; a `set` creates the dictionaries
+ * on its path. Writes reject with a `KvError`.
+ */
+export interface KvRw extends KvRo {
+  /** Stores `value` under `key`, replacing any value there. The store keeps `value`'s bytes. */
+  set(key: string, value: Uint8Array): Promise<void>;
+  /** Removes the value or the whole dictionary at `key`; an absent key is not an error. */
+  remove(key: string): Promise<void>;
+  /**
+   * Runs `update` against the store and makes its writes visible together, or none of them if
+   * it throws (a branchable store commits them as one change, retrying on a concurrent one).
+   * Reads inside `update` see its own writes.
+   */
+  batch<T>(update: (store: KvRw) => Promise<T>): Promise<T>;
+}
+
+/** Why a write failed: a closed set (MirageOS `Mirage_kv.write_error`), one case per cause. */
+export type KvErrorCode =
+  | "invalid-key" // empty segment, "..", a leading slash
+  | "value-expected" // set on a key that names a dictionary
+  | "dictionary-expected" // a key on the path names a value
+  | "no-space"
+  | "conflict" // batch: a concurrent change won and retries ran out
+  | "other";
+
+export class KvError extends Error {
+  constructor(
+    readonly code: KvErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "KvError";
+  }
+}
