@@ -11,6 +11,7 @@ export {
   type DnsRecordType,
 } from "./dns.ts";
 export { KvError, type KvErrorCode, type KvRo, type KvRw } from "./kv.ts";
+export { ETHERNET_HEADER_LEN, type Netif } from "./netif.ts";
 export type { Random } from "./random.ts";
 export {
   type Datagram,
