@@ -3,14 +3,19 @@
  * no timers. The driver (server.ts) feeds it
  *   - `receive(bytes, nowNs)`   bytes read from the peer,
  *   - `respond(id, res, nowNs)` / `fail(id, nowNs)`  the handler's answer to request `id`,
- *   - `peerClosed(nowNs)`       end of the peer's stream,
- *   - `flushed(nowNs)`          the last output has been written,
+ *   - `peerClosed(nowNs)` / `shutdown(nowNs)`  end of the peer's stream / of the server,
+ *   - `writeStarted(nowNs)`     a write of `takeOutput`'s bytes began,
+ *   - `flushed(nowNs)`          that write completed,
+ *   - `aborted(nowNs)`          the flow failed,
  *   - `tick(nowNs)`             time passing,
  * and collects
  *   - `takeRequests()`          requests to hand to the handler,
  *   - `takeOutput(dateMs?)`     bytes to write, responses in request order (RFC 9112 §9.3.2),
- *   - `closed`                  close the flow once the output is written,
+ *   - `closed`, `dropped`       close the flow once the output is written / at once,
  *   - `timeoutAtNs()`           when to call `tick` next (like smoltcp's `poll_at`).
+ * Every deadline (header, body, whole request, idle, send) lives here, so the same inputs at
+ * the same times give the same outputs: a recorded connection replays exactly.
+ * States are explicit (state.ts).
  */
 
 import { concatBytes, latin1Encode } from "../bytes/index.ts";
@@ -18,6 +23,17 @@ import { NS_PER_MS } from "../devices/clock.ts";
 import type { HttpRequest, HttpResponse } from "./message.ts";
 import { DEFAULT_PARSER_LIMITS, type ParserLimits, RequestParser } from "./parser.ts";
 import { type SerializedResponse, serializeResponse } from "./serializer.ts";
+import {
+  type CloseReason,
+  type ConnectionState,
+  closedState,
+  type Deadline,
+  type DrainReason,
+  draining,
+  READING,
+  READING_CONTINUE_OWED,
+  READING_CONTINUE_SENT,
+} from "./state.ts";
 
 export interface ConnectionOptions extends Partial<ParserLimits> {
   /** A request whose header section is not complete after this long gets 408. Default 10000. */
@@ -29,6 +45,12 @@ export interface ConnectionOptions extends Partial<ParserLimits> {
   requestTimeoutMs?: number;
   /** A keep-alive connection with nothing to do for this long is closed. Default 5000. */
   idleTimeoutMs?: number;
+  /**
+   * How long one write of response bytes may wait for the client to take it before the
+   * connection is dropped: a client that stops reading must not hold a connection forever.
+   * Default 60000.
+   */
+  sendTimeoutMs?: number;
   /** Requests parsed ahead of their responses (pipelining depth). Default 16. */
   maxPipelined?: number;
 }
@@ -38,6 +60,7 @@ export const DEFAULT_CONNECTION_OPTIONS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   idleTimeoutMs: 5_000,
+  sendTimeoutMs: 60_000,
   maxPipelined: 16,
 };
 
@@ -58,12 +81,6 @@ interface Slot {
   response: HttpResponse | null;
 }
 
-/**
- * open: reading requests. draining: no more requests (peer done, error queued, or "close"
- * asked); the owed responses go out, then closed. closed: close the flow.
- */
-type State = "open" | "draining" | "closed";
-
 const CONTINUE = latin1Encode("HTTP/1.1 100 Continue\r\n\r\n");
 const EMPTY = new Uint8Array(0);
 
@@ -72,8 +89,9 @@ export class HttpConnection {
   private readonly headersTimeoutNs: bigint;
   private readonly idleTimeoutNs: bigint;
   private readonly requestTimeoutNs: bigint;
+  private readonly sendTimeoutNs: bigint;
   private readonly maxPipelined: number;
-  private state: State = "open";
+  private current: ConnectionState = READING;
   /** Received bytes not yet part of a parsed request. */
   private buffer: Uint8Array = EMPTY;
   private readonly slots: Slot[] = [];
@@ -83,15 +101,16 @@ export class HttpConnection {
   private idleSinceNs: bigint;
   private partialSinceNs: bigint;
   private lastReceiveNs: bigint;
-  private continueSent = false;
-  private pendingContinue = false;
+  /** When the write under way began; null when no write is under way. */
+  private writingSinceNs: bigint | null = null;
 
   constructor(options: ConnectionOptions = {}, nowNs = 0n) {
     const o = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
     this.parser = new RequestParser(o);
-    this.headersTimeoutNs = BigInt(Math.round(o.headersTimeoutMs)) * NS_PER_MS;
-    this.idleTimeoutNs = BigInt(Math.round(o.idleTimeoutMs)) * NS_PER_MS;
-    this.requestTimeoutNs = BigInt(Math.round(o.requestTimeoutMs)) * NS_PER_MS;
+    this.headersTimeoutNs = msToNs(o.headersTimeoutMs);
+    this.idleTimeoutNs = msToNs(o.idleTimeoutMs);
+    this.requestTimeoutNs = msToNs(o.requestTimeoutMs);
+    this.sendTimeoutNs = msToNs(o.sendTimeoutMs);
     this.maxPipelined = Math.max(1, o.maxPipelined);
     this.now = nowNs;
     this.idleSinceNs = nowNs;
@@ -99,14 +118,30 @@ export class HttpConnection {
     this.lastReceiveNs = nowNs;
   }
 
+  /** The state, for drivers, tests and the debugger (state.ts). */
+  get state(): ConnectionState {
+    return this.current;
+  }
+
   /** True once the connection is finished: close the flow after writing `takeOutput()`. */
   get closed(): boolean {
-    return this.state === "closed";
+    return this.current.kind === "closed";
+  }
+
+  /** Why the connection closed; null while it lives. */
+  get closeReason(): CloseReason | null {
+    return this.current.kind === "closed" ? this.current.reason : null;
+  }
+
+  /** True when the flow must close at once, abandoning any write under way. */
+  get dropped(): boolean {
+    const reason = this.closeReason;
+    return reason === "send-timeout" || reason === "aborted";
   }
 
   /** Whether the driver should read more bytes now (false while the pipeline is full). */
   get wantsRead(): boolean {
-    return this.state === "open" && this.slots.length < this.maxPipelined;
+    return this.current.kind === "reading" && this.slots.length < this.maxPipelined;
   }
 
   /** Requests owed a response and not yet answered by the handler or written. */
@@ -114,9 +149,22 @@ export class HttpConnection {
     return this.slots.length;
   }
 
+  /**
+   * The shortest timeout of this connection. A deadline is never set closer than this to the
+   * input that sets it, so a host that sleeps at most this long between looks at
+   * `timeoutAtNs()` never misses one.
+   */
+  get maxSleepNs(): bigint {
+    let min = this.headersTimeoutNs;
+    for (const t of [this.idleTimeoutNs, this.requestTimeoutNs, this.sendTimeoutNs]) {
+      if (t < min) min = t;
+    }
+    return min > 0n ? min : 1n;
+  }
+
   receive(data: Uint8Array, nowNs: bigint): void {
     this.now = nowNs;
-    if (this.state !== "open" || data.length === 0) return;
+    if (this.current.kind !== "reading" || data.length === 0) return;
     if (this.buffer.length === 0) {
       this.buffer = data;
       this.partialSinceNs = nowNs;
@@ -141,52 +189,56 @@ export class HttpConnection {
 
   /** The peer ended its side: answer what was asked, then close (RFC 9112 §9.6). */
   peerClosed(nowNs: bigint): void {
-    this.now = nowNs;
-    if (this.state !== "open") return;
-    this.buffer = EMPTY; // an incomplete request can never complete
-    this.parser.reset();
-    this.drain();
+    this.stopReading("peer-closed", nowNs);
   }
 
   /** Stop taking requests (server shutting down): answer the owed ones, then close. */
   shutdown(nowNs: bigint): void {
-    this.peerClosed(nowNs);
+    this.stopReading("shutdown", nowNs);
+  }
+
+  /** The driver began writing bytes `takeOutput` gave it: the send deadline starts. */
+  writeStarted(nowNs: bigint): void {
+    this.now = nowNs;
+    if (!this.dropped) this.writingSinceNs = nowNs;
   }
 
   /** The driver wrote everything `takeOutput` gave it. */
   flushed(nowNs: bigint): void {
     this.now = nowNs;
+    this.writingSinceNs = null;
     if (this.slots.length === 0) this.idleSinceNs = nowNs;
   }
 
+  /** The flow failed (reset; a read or a write rejected): nothing more can be sent. */
+  aborted(nowNs: bigint): void {
+    this.now = nowNs;
+    if (this.dropped) return;
+    this.drop("aborted");
+  }
+
   /**
-   * Absolute time at which `tick` has something to do, or null: a partial request's header
-   * deadline, a stalled body's deadline, or the idle deadline of a keep-alive connection.
+   * Absolute time at which `tick` has something to do, or null: a write's send deadline
+   * (while a write waits, the only one: a slow reader is not idle), a partial request's
+   * header deadline, a body's stall or whole-request deadline, or the idle deadline of a
+   * keep-alive connection.
    */
   timeoutAtNs(): bigint | null {
-    if (this.state !== "open") return null;
-    if (this.buffer.length > 0) {
-      if (this.parser.inBody) {
-        const stalled = this.lastReceiveNs + this.headersTimeoutNs;
-        const whole = this.partialSinceNs + this.requestTimeoutNs;
-        // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
-        return stalled < whole ? stalled : whole;
-      }
-      return this.partialSinceNs + this.headersTimeoutNs;
-    }
-    if (this.slots.length === 0) return this.idleSinceNs + this.idleTimeoutNs;
-    return null;
+    const next = this.nextDeadline();
+    return next === null ? null : this.deadlineAt(next);
   }
 
   tick(nowNs: bigint): void {
     this.now = nowNs;
-    const at = this.timeoutAtNs();
-    if (at === null || nowNs < at) return;
-    if (this.buffer.length > 0) {
+    const next = this.nextDeadline();
+    if (next === null || nowNs < this.deadlineAt(next)) return;
+    if (next === "send") {
+      this.drop("send-timeout");
+    } else if (next === "idle") {
+      this.enter(closedState("idle-timeout")); // close silently (RFC 9112 §9.5)
+    } else {
       // RFC 9110 §15.5.9: 408 for a request that did not arrive in time, then close.
       this.reject(408, "request not received in time");
-    } else {
-      this.state = "closed"; // idle keep-alive connection: close silently (RFC 9112 §9.5)
     }
   }
 
@@ -214,24 +266,57 @@ export class HttpConnection {
       out.push(r.head);
       if (r.body !== null) out.push(r.body);
       if (r.close) {
+        const reason = this.current.kind === "draining" ? this.current.reason : "close-requested";
         this.slots.length = 0;
         this.requests = [];
         this.buffer = EMPTY;
-        this.state = "closed";
+        this.enter(closedState(reason));
         break;
       }
     }
     if (progressed) {
-      if (this.state === "draining" && this.slots.length === 0) this.state = "closed";
+      if (this.current.kind === "draining" && this.slots.length === 0) {
+        this.enter(closedState(this.current.reason));
+      }
       if (this.slots.length === 0) this.idleSinceNs = this.now;
-      if (this.state === "open" && this.buffer.length > 0) this.parseBuffered();
+      if (this.current.kind === "reading" && this.buffer.length > 0) this.parseBuffered();
     }
-    if (this.pendingContinue) {
+    if (this.current.kind === "reading" && this.current.expect === "owed") {
       // After every earlier response, before the final one for this request.
-      this.pendingContinue = false;
+      this.enter(READING_CONTINUE_SENT);
       out.push(CONTINUE);
     }
     return out;
+  }
+
+  /** Which deadline comes next; its time is `deadlineAt`. */
+  private nextDeadline(): Deadline | null {
+    if (this.writingSinceNs !== null) return "send";
+    if (this.current.kind !== "reading") return null;
+    if (this.buffer.length > 0) {
+      if (!this.parser.inBody) return "headers";
+      return this.deadlineAt("body-stall") < this.deadlineAt("request") ? "body-stall" : "request";
+    }
+    return this.slots.length === 0 ? "idle" : null;
+  }
+
+  private deadlineAt(deadline: Deadline): bigint {
+    switch (deadline) {
+      case "send":
+        return (this.writingSinceNs ?? this.now) + this.sendTimeoutNs;
+      case "headers":
+        return this.partialSinceNs + this.headersTimeoutNs;
+      case "body-stall":
+        return this.lastReceiveNs + this.headersTimeoutNs;
+      case "request":
+        return this.partialSinceNs + this.requestTimeoutNs;
+      case "idle":
+        return this.idleSinceNs + this.idleTimeoutNs;
+    }
+  }
+
+  private enter(next: ConnectionState): void {
+    this.current = next;
   }
 
   private serialize(slot: Slot, response: HttpResponse, dateMs?: number): SerializedResponse {
@@ -257,13 +342,16 @@ export class HttpConnection {
   }
 
   private parseBuffered(): void {
-    while (this.state === "open" && this.buffer.length > 0) {
+    while (this.current.kind === "reading" && this.buffer.length > 0) {
       if (this.slots.length >= this.maxPipelined) return;
       const result = this.parser.parse(this.buffer);
       if (result.kind === "need-more") {
-        if (this.parser.waitsForContinue && !this.continueSent && this.slots.length === 0) {
-          this.continueSent = true;
-          this.pendingContinue = true;
+        if (
+          this.parser.waitsForContinue &&
+          this.current.expect === "none" &&
+          this.slots.length === 0
+        ) {
+          this.enter(READING_CONTINUE_OWED);
         }
         return;
       }
@@ -271,7 +359,8 @@ export class HttpConnection {
         this.reject(result.status, result.reason);
         return;
       }
-      this.continueSent = false;
+      // The request is whole: a 100 (Continue) still owed for it is no longer wanted.
+      if (this.current.expect !== "none") this.enter(READING);
       const rest = this.buffer.length - result.consumed;
       this.buffer = rest === 0 ? EMPTY : this.buffer.subarray(result.consumed);
       this.partialSinceNs = this.now;
@@ -286,8 +375,15 @@ export class HttpConnection {
       });
       this.requests.push({ id, request });
       // RFC 9112 §9.6: no further requests are processed after one that asks to close.
-      if (!result.keepAlive) this.drain();
+      if (!result.keepAlive) this.drain("close-requested");
     }
+  }
+
+  private stopReading(reason: "peer-closed" | "shutdown", nowNs: bigint): void {
+    this.now = nowNs;
+    if (this.current.kind !== "reading") return;
+    this.parser.reset(); // an incomplete request can never complete
+    this.drain(reason);
   }
 
   /** Queues an error response after the owed ones, then closes (RFC 9112 §9.6). */
@@ -299,17 +395,29 @@ export class HttpConnection {
       announceKeepAlive: false,
       response: errorResponse(status, reason),
     });
-    this.drain();
+    this.drain("rejected");
   }
 
-  private drain(): void {
+  private drain(reason: DrainReason): void {
     this.buffer = EMPTY;
-    this.pendingContinue = false;
-    this.state = this.slots.length === 0 ? "closed" : "draining";
+    this.enter(this.slots.length === 0 ? closedState(reason) : draining(reason));
+  }
+
+  /** Closes at once: nothing owed is sent, the write under way is abandoned. */
+  private drop(reason: "send-timeout" | "aborted"): void {
+    this.slots.length = 0;
+    this.requests = [];
+    this.buffer = EMPTY;
+    this.writingSinceNs = null;
+    this.enter(closedState(reason));
   }
 }
 
 const NO_REQUESTS: readonly PendingRequest[] = [];
+
+function msToNs(ms: number): bigint {
+  return BigInt(Math.max(0, Math.round(ms))) * NS_PER_MS;
+}
 
 function errorResponse(status: number, reason: string): HttpResponse {
   return {

@@ -37,3 +37,10 @@ export {
   statusHasBody,
 } from "./serializer.ts";
 export { createHttpServer, type HttpServerOptions, serveFlow } from "./server.ts";
+export type {
+  CloseReason,
+  ConnectionState,
+  ContinueState,
+  Deadline,
+  DrainReason,
+} from "./state.ts";

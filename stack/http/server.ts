@@ -3,25 +3,20 @@
  * `HttpConnection` (connection.ts), and the `http` device built on it.
  */
 
-import { type Clock, NS_PER_MS } from "../devices/clock.ts";
+import type { Clock } from "../devices/clock.ts";
 import type { Flow, Stack, TcpListener } from "../devices/stack.ts";
-import {
-  type ConnectionOptions,
-  DEFAULT_CONNECTION_OPTIONS,
-  HttpConnection,
-} from "./connection.ts";
+import { type ConnectionOptions, HttpConnection } from "./connection.ts";
 import type { HttpServerDevice } from "./device.ts";
 import type { HttpHandler, HttpResponse } from "./message.ts";
 
 export interface HttpServerOptions extends ConnectionOptions {
-  /**
-   * How long one batch of response bytes may wait for the client to take it before the
-   * connection is dropped: a client that stops reading must not hold a connection forever.
-   * Default 60000.
-   */
-  sendTimeoutMs?: number;
   /** Send a Date field from `clock.wallMs()` (RFC 9110 §6.6.1). Default true. */
   date?: boolean;
+  /**
+   * Makes the core of each connection; `new HttpConnection(options, nowNs)` if absent. A
+   * recording core (record.ts) or a debugger's inspecting one plugs in here.
+   */
+  connection?: (options: ConnectionOptions, nowNs: bigint) => HttpConnection;
 }
 
 /**
@@ -37,22 +32,18 @@ export function serveFlow(
   return new FlowServer(flow, handler, clock, options).run();
 }
 
-/** The I/O driver for one connection: moves bytes between the flow and `HttpConnection`. */
+/**
+ * The I/O driver for one connection: moves bytes between the flow and `HttpConnection`,
+ * tells the core what happened and when, and sleeps until the core's next deadline. Every
+ * decision (what to send, when to time out, when to close) is the core's.
+ */
 class FlowServer {
   private readonly conn: HttpConnection;
   private readonly date: boolean;
-  /** Longest sleep of the timeout checker, so a deadline is never missed by more. */
-  private readonly checkNs: bigint;
   /** Something happened since the loop last looked. */
   private dirty = false;
   private wake: (() => void) | null = null;
   private reading = false;
-  private writing = false;
-  /** When the pending write started (monotonic ns), for the send timeout. */
-  private writeStartedNs = 0n;
-  private readonly sendTimeoutNs: bigint;
-  /** The flow failed (read or write rejected): stop at once. */
-  private aborted = false;
   private done = false;
 
   constructor(
@@ -61,18 +52,15 @@ class FlowServer {
     private readonly clock: Clock,
     options: HttpServerOptions,
   ) {
-    this.conn = new HttpConnection(options, clock.monotonicNs());
-    this.date = options.date ?? true;
-    const headers = options.headersTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.headersTimeoutMs;
-    const idle = options.idleTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.idleTimeoutMs;
-    this.checkNs = BigInt(Math.max(1, Math.round(Math.min(headers, idle)))) * NS_PER_MS;
-    this.sendTimeoutNs =
-      BigInt(Math.max(1, Math.round(options.sendTimeoutMs ?? 60_000))) * NS_PER_MS;
+    const { date, connection, ...core } = options;
+    const now = clock.monotonicNs();
+    this.conn = connection === undefined ? new HttpConnection(core, now) : connection(core, now);
+    this.date = date ?? true;
   }
 
   async run(): Promise<void> {
     try {
-      void this.checkTimeouts();
+      void this.timer();
       await this.loop();
     } catch {
       // Nothing may escape: this connection ends, the server goes on.
@@ -99,19 +87,17 @@ class FlowServer {
       this.dispatch();
       const out = this.conn.takeOutput(this.date ? this.clock.wallMs() : undefined);
       if (out.length > 0) {
-        this.writing = true;
-        this.writeStartedNs = this.clock.monotonicNs();
+        this.conn.writeStarted(this.clock.monotonicNs());
         try {
           await this.write(out);
         } catch {
-          return; // the peer is gone
-        } finally {
-          this.writing = false;
+          this.conn.aborted(this.clock.monotonicNs()); // the peer is gone, or we dropped it
+          return;
         }
         this.conn.flushed(this.clock.monotonicNs());
         continue;
       }
-      if (this.conn.closed || this.aborted) return;
+      if (this.conn.closed) return;
       this.startRead();
       await this.nextEvent();
     }
@@ -151,14 +137,14 @@ class FlowServer {
   }
 
   private startRead(): void {
-    if (this.reading || this.aborted || !this.conn.wantsRead) return;
+    if (this.reading || !this.conn.wantsRead) return;
     this.reading = true;
     let pending: Promise<Uint8Array | null>;
     try {
       pending = this.flow.read();
     } catch {
       this.reading = false;
-      this.aborted = true;
+      this.conn.aborted(this.clock.monotonicNs());
       return;
     }
     pending.then(
@@ -170,36 +156,23 @@ class FlowServer {
       },
       () => {
         this.reading = false;
-        this.aborted = true;
+        this.conn.aborted(this.clock.monotonicNs());
         this.notify();
       },
     );
   }
 
   /**
-   * The one timer of this connection: sleeps until the connection's deadline (at most
-   * `checkNs` at a time, since deadlines move as requests come) and ticks it.
+   * The one timer of this connection: sleeps until the core's deadline and ticks it. Sleeps
+   * last at most `maxSleepNs`, since deadlines move as requests come and a sleep cannot be
+   * cut short; the core guarantees no deadline is set closer than that.
    */
-  private async checkTimeouts(): Promise<void> {
+  private async timer(): Promise<void> {
+    const maxSleep = this.conn.maxSleepNs;
     while (!this.done) {
       const now = this.clock.monotonicNs();
       const at = this.conn.timeoutAtNs();
-      let wait = at === null ? this.checkNs : at - now;
-      if (wait > this.checkNs) wait = this.checkNs;
-      // A slow reader is not idle: no idle close while a write is under way; but a reader
-      // that takes nothing for sendTimeout is dropped.
-      if (this.writing) {
-        const stalled = now - this.writeStartedNs;
-        if (stalled >= this.sendTimeoutNs) {
-          this.aborted = true;
-          this.notify();
-          await this.flow.close().catch(() => {});
-          return;
-        }
-        const left = this.sendTimeoutNs - stalled;
-        if (wait <= 0n) wait = this.checkNs;
-        if (wait > left) wait = left;
-      }
+      const wait = at === null || at - now > maxSleep ? maxSleep : at - now;
       if (wait > 0n) {
         try {
           await this.clock.sleepNs(wait);
@@ -210,6 +183,8 @@ class FlowServer {
       }
       this.conn.tick(now);
       this.notify();
+      // A dropped connection abandons its write: closing the flow rejects it.
+      if (this.conn.dropped) await this.flow.close().catch(() => {});
       if (this.conn.timeoutAtNs() === at) return; // cannot happen; never spin
     }
   }

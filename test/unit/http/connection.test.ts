@@ -275,4 +275,83 @@ describe("http connection (sans-IO)", () => {
     conn.respond(0, { status: 200 }, 1n);
     assert.match(output(conn, Date.UTC(2001, 0, 1)), /\r\nDate: Mon, 01 Jan 2001 00:00:00 GMT\r\n/);
   });
+
+  it("owns the send deadline: a write not flushed within sendTimeout drops the connection", () => {
+    const conn = new HttpConnection({ sendTimeoutMs: 30_000, idleTimeoutMs: 5_000 }, 0n);
+    send(conn, `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n${H}\r\n`, 0);
+    conn.respond(0, { status: 200, body: "A" }, 1n * MS);
+    assert.equal(responses(output(conn)).length, 1);
+    conn.writeStarted(1n * MS);
+    conn.respond(1, { status: 200, body: "B" }, 2n * MS);
+    assert.equal(conn.timeoutAtNs(), 30_001n * MS, "while a write waits, only the send deadline");
+    conn.tick(30_000n * MS);
+    assert.equal(conn.closed, false);
+    assert.equal(conn.dropped, false);
+    conn.tick(30_001n * MS);
+    assert.equal(conn.closed, true);
+    assert.equal(conn.dropped, true);
+    assert.equal(conn.closeReason, "send-timeout");
+    assert.deepEqual(conn.takeOutput(), [], "a dropped connection writes nothing more");
+    assert.equal(conn.timeoutAtNs(), null);
+    conn.flushed(30_002n * MS);
+    assert.equal(conn.closeReason, "send-timeout", "a late flush does not revive it");
+  });
+
+  it("a flushed write clears the send deadline and starts the idle one", () => {
+    const conn = new HttpConnection({ sendTimeoutMs: 30_000, idleTimeoutMs: 5_000 }, 0n);
+    send(conn, `GET / HTTP/1.1\r\n${H}\r\n`, 0);
+    conn.respond(0, { status: 200 }, 0n);
+    output(conn);
+    conn.writeStarted(0n);
+    assert.equal(conn.timeoutAtNs(), 30_000n * MS);
+    conn.flushed(20_000n * MS);
+    assert.equal(conn.timeoutAtNs(), 25_000n * MS);
+    conn.tick(25_000n * MS);
+    assert.equal(conn.closeReason, "idle-timeout");
+    assert.equal(conn.dropped, false);
+  });
+
+  it("states are explicit: reading, draining with a reason, closed with that reason", () => {
+    const conn = new HttpConnection({}, 0n);
+    assert.deepEqual(conn.state, { kind: "reading", expect: "none" });
+    send(conn, `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, 0);
+    assert.deepEqual(conn.state, { kind: "draining", reason: "close-requested" });
+    assert.equal(conn.closeReason, null);
+    conn.respond(0, { status: 204 }, 1n);
+    output(conn);
+    assert.deepEqual(conn.state, { kind: "closed", reason: "close-requested" });
+
+    const bad = new HttpConnection({}, 0n);
+    send(bad, "NOT HTTP\r\n\r\n", 0);
+    assert.deepEqual(bad.state, { kind: "draining", reason: "rejected" });
+    output(bad);
+    assert.equal(bad.closeReason, "rejected");
+
+    const peer = new HttpConnection({}, 0n);
+    peer.peerClosed(0n);
+    assert.equal(peer.closeReason, "peer-closed");
+    const stopping = new HttpConnection({}, 0n);
+    send(stopping, `GET / HTTP/1.1\r\n${H}\r\n`, 0);
+    stopping.shutdown(1n);
+    assert.deepEqual(stopping.state, { kind: "draining", reason: "shutdown" });
+    stopping.aborted(2n);
+    assert.equal(stopping.closeReason, "aborted");
+    assert.equal(stopping.dropped, true);
+  });
+
+  it("a 100 Continue is state data: owed, sent, and forgotten once the request is whole", () => {
+    const conn = new HttpConnection({}, 0n);
+    send(conn, `POST / HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 2\r\n\r\n`, 0);
+    assert.deepEqual(conn.state, { kind: "reading", expect: "owed" });
+    assert.equal(output(conn), "HTTP/1.1 100 Continue\r\n\r\n");
+    assert.deepEqual(conn.state, { kind: "reading", expect: "sent" });
+    send(conn, "ok", 1);
+    assert.deepEqual(conn.state, { kind: "reading", expect: "none" });
+    // The body arrives before the 100 went out: no 100 after (or instead of) the final answer.
+    const late = new HttpConnection({}, 0n);
+    send(late, `POST / HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 2\r\n\r\n`, 0);
+    send(late, "ok", 1);
+    late.respond(0, { status: 200 }, 2n);
+    assert.ok(output(late).startsWith("HTTP/1.1 200 OK"));
+  });
 });
