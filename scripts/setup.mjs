@@ -22,6 +22,17 @@ export const DEBIAN_PACKAGES = [
   { command: "dnsmasq", pkg: "dnsmasq-base", why: "direct tests take a DHCP lease from it" },
   { command: "ip", pkg: "iproute2", why: "direct tests create network namespaces and taps" },
   { command: "ping", pkg: "iputils-ping", why: "direct tests ping the stack from Linux" },
+  { command: "chromium", pkg: "chromium", why: "the extension's tests drive code-server in it" },
+  {
+    command: "krb5-config",
+    pkg: "libkrb5-dev",
+    why: "code-server's install builds kerberos from source",
+  },
+  {
+    command: "rg",
+    pkg: "ripgrep",
+    why: "code-server's search needs rg (its download fails offline)",
+  },
 ];
 
 const say = (line) => process.stderr.write(`setup: ${line}\n`);
