@@ -177,14 +177,12 @@ export class HttpConnection {
 
   /** The handler's response to request `id`. Unknown or already answered ids are ignored. */
   respond(id: number, response: HttpResponse, nowNs: bigint): void {
-    this.now = nowNs;
-    const slot = this.slot(id);
-    if (slot !== undefined && slot.response === null) slot.response = response;
+    this.answer(id, response, nowNs);
   }
 
   /** The handler failed on request `id`: answer 500 (RFC 9110 §15.6.1); the connection goes on. */
   fail(id: number, nowNs: bigint): void {
-    this.respond(id, errorResponse(500, "the handler failed"), nowNs);
+    this.answer(id, errorResponse(500, "the handler failed"), nowNs);
   }
 
   /** The peer ended its side: answer what was asked, then close (RFC 9112 §9.6). */
@@ -210,10 +208,13 @@ export class HttpConnection {
     if (this.slots.length === 0) this.idleSinceNs = nowNs;
   }
 
-  /** The flow failed (reset; a read or a write rejected): nothing more can be sent. */
+  /**
+   * The flow failed (reset; a read or a write rejected): nothing more can be sent. After a
+   * close (the driver's own close fails the read it left pending) it changes nothing.
+   */
   aborted(nowNs: bigint): void {
     this.now = nowNs;
-    if (this.dropped) return;
+    if (this.current.kind === "closed") return; // ended already; the reason stays
     this.drop("aborted");
   }
 
@@ -317,6 +318,13 @@ export class HttpConnection {
 
   private enter(next: ConnectionState): void {
     this.current = next;
+  }
+
+  // Inputs never call other public inputs: a recording subclass (record.ts) sees each once.
+  private answer(id: number, response: HttpResponse, nowNs: bigint): void {
+    this.now = nowNs;
+    const slot = this.slot(id);
+    if (slot !== undefined && slot.response === null) slot.response = response;
   }
 
   private serialize(slot: Slot, response: HttpResponse, dateMs?: number): SerializedResponse {

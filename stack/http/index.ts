@@ -25,6 +25,15 @@ export {
   RequestParser,
 } from "./parser.ts";
 export {
+  applyInput,
+  type ConnectionInput,
+  type ConnectionRecording,
+  type ConnectionResult,
+  recordInputs,
+  replayInputs,
+  type StepObserver,
+} from "./record.ts";
+export {
   encodeChunk,
   encodeLastChunk,
   type HeadOptions,

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { latin1Encode, toHex } from "../../../stack/bytes/index.ts";
+import type { HttpConnection, PendingRequest } from "../../../stack/http/connection.ts";
+import { createHttpServer, type HttpHandler } from "../../../stack/http/index.ts";
+import {
+  type ConnectionInput,
+  type ConnectionRecording,
+  type ConnectionResult,
+  recordInputs,
+  replayInputs,
+} from "../../../stack/http/record.ts";
+import { ManualClock, type MemFlow, MemStack, settle } from "../../helpers/memflow.ts";
+
+const H = "Host: h\r\n";
+
+/** Everything observable after one step, as plain data. */
+function snapshot(input: ConnectionInput, result: ConnectionResult, conn: HttpConnection) {
+  let out: unknown = null;
+  if (input.op === "takeOutput") out = (result as Uint8Array[]).map(toHex);
+  if (input.op === "takeRequests") {
+    out = (result as readonly PendingRequest[]).map(({ id, request }) => [
+      id,
+      request.method,
+      request.target,
+      toHex(request.body),
+    ]);
+  }
+  return {
+    op: input.op,
+    out,
+    timeoutAtNs: conn.timeoutAtNs(),
+    closed: conn.closed,
+    closeReason: conn.closeReason,
+    dropped: conn.dropped,
+    state: conn.state,
+    pending: conn.pending,
+    wantsRead: conn.wantsRead,
+  };
+}
+
+type Snapshot = ReturnType<typeof snapshot>;
+
+async function drain(flow: MemFlow): Promise<string> {
+  return flow.readAll();
+}
+
+describe("http connection: replaying recorded inputs", () => {
+  it("reproduces every output of connections served by the real driver, a dropped one included", async () => {
+    const recorded: { recording: ConnectionRecording; steps: Snapshot[] }[] = [];
+    const clock = new ManualClock();
+    const stack = new MemStack();
+    const handler: HttpHandler = async (req) => {
+      if (req.path === "/big") return { status: 200, body: "z".repeat(50_000) };
+      if (req.path === "/throw") throw new Error("boom");
+      return { status: 200, body: `${req.method} ${req.path} ${req.body.length}` };
+    };
+    const device = createHttpServer(stack, clock, 80, {
+      idleTimeoutMs: 5_000,
+      headersTimeoutMs: 10_000,
+      sendTimeoutMs: 30_000,
+      connection: (options, nowNs) => {
+        const steps: Snapshot[] = [];
+        const r = recordInputs(options, nowNs, (i, res, c) => steps.push(snapshot(i, res, c)));
+        recorded.push({ recording: r.recording, steps });
+        return r.connection;
+      },
+    });
+    const serving = device.serve(handler);
+    await settle();
+
+    // 1: keep-alive, pipelining, 100-continue, a failing handler, then a bad request (400).
+    const a = stack.connect(80);
+    const aText = drain(a);
+    await a.write(latin1Encode(`GET /one HTTP/1.1\r\n${H}\r\nGET /throw HTTP/1.1\r\n${H}\r\n`));
+    await settle();
+    await clock.advanceMs(7);
+    await a.write(
+      latin1Encode(`POST /up HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 3\r\n\r\n`),
+    );
+    await settle();
+    await clock.advanceMs(3);
+    await a.write(latin1Encode("abc"));
+    await settle();
+    await a.write(latin1Encode("BROKEN\r\n\r\n"));
+    const aAll = await aText;
+    assert.match(aAll, /100 Continue/);
+    assert.match(aAll, /POST \/up 3/);
+    assert.match(aAll, /HTTP\/1.1 500/);
+    assert.match(aAll, /HTTP\/1.1 400/);
+
+    // 2: a partial head that never completes (408), 3: an idle keep-alive connection.
+    const b = stack.connect(80);
+    const bText = drain(b);
+    await b.write(latin1Encode("GET / HTTP/1.1\r\nHo"));
+    const c = stack.connect(80);
+    const cText = drain(c);
+    await c.write(latin1Encode(`GET /c HTTP/1.1\r\n${H}\r\n`));
+    await settle();
+    for (let i = 0; i < 4; i++) await clock.advanceMs(2_500);
+    assert.match(await bText, /^HTTP\/1.1 408/);
+    assert.match(await cText, /GET \/c 0/);
+
+    // 4: a client that stops reading: its write stalls and the core drops it.
+    const d = stack.connect(80, 1024);
+    await d.write(latin1Encode(`GET /big HTTP/1.1\r\n${H}\r\n`));
+    await settle();
+    for (let i = 0; i < 7; i++) await clock.advanceMs(5_000);
+    await settle();
+
+    await device.close();
+    await serving;
+    await settle();
+
+    assert.equal(recorded.length, 4);
+    const reasons = recorded.map(({ steps }) => steps.at(-1)?.closeReason);
+    assert.deepEqual(reasons, ["rejected", "rejected", "idle-timeout", "send-timeout"]);
+    const dropped = recorded[3];
+    assert.ok(dropped?.recording.inputs.some((i) => i.op === "writeStarted"));
+    assert.ok(dropped?.recording.inputs.some((i) => i.op === "tick"));
+    assert.ok(!dropped?.recording.inputs.some((i) => i.op === "flushed"), "the write never ended");
+
+    for (const { recording, steps } of recorded) {
+      assert.ok(steps.length > 3);
+      const replayed: Snapshot[] = [];
+      const conn = replayInputs(recording, (i, res, c) => replayed.push(snapshot(i, res, c)));
+      assert.equal(replayed.length, steps.length);
+      for (let k = 0; k < steps.length; k++) {
+        assert.deepEqual(replayed[k], steps[k], `step ${k} (${steps[k]?.op})`);
+      }
+      assert.equal(conn.closeReason, steps.at(-1)?.closeReason);
+    }
+
+    // The comparison has teeth: without its ticks, the stalled connection is never dropped.
+    const recording = dropped?.recording as ConnectionRecording;
+    const noTicks = { ...recording, inputs: recording.inputs.filter((i) => i.op !== "tick") };
+    assert.equal(replayInputs(noTicks).closeReason, null);
+  });
+});
