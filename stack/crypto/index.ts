@@ -1,4 +1,5 @@
 /** Crypto providers: one interface (provider.ts), a portable implementation on @noble (noble.ts). */
+export { createNobleProvider } from "./noble.ts";
 export {
   AEAD_KEY_LENGTH,
   AEAD_NONCE_LENGTH,

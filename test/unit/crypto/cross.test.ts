@@ -1,0 +1,63 @@
+/** The two providers agree on random inputs (fast-check, seeded). */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { providers } from "./providers.ts";
+
+const [noble, node] = providers as [(typeof providers)[0], (typeof providers)[0]];
+const bytes = (max: number) => fc.uint8Array({ maxLength: max });
+const hashAlg = fc.constantFrom("sha256", "sha384", "sha512" as const);
+const params = { numRuns: 60, seed: 7 };
+
+describe("noble and node:crypto agree on random inputs", () => {
+  it("hash, incremental hash split anywhere, HMAC", () => {
+    fc.assert(
+      fc.property(hashAlg, bytes(300), bytes(200), fc.nat(300), (alg, data, key, cut) => {
+        const at = Math.min(cut, data.length);
+        assert.deepEqual(noble.hash(alg, data), node.hash(alg, data));
+        const inc = node.createHash(alg).update(data.subarray(0, at)).update(data.subarray(at));
+        assert.deepEqual(inc.digest(), noble.hash(alg, data));
+        assert.deepEqual(noble.hmac(alg, key, data), node.hmac(alg, key, data));
+      }),
+      params,
+    );
+  });
+  it("HKDF extract and expand", () => {
+    fc.assert(
+      fc.property(
+        hashAlg,
+        bytes(80),
+        bytes(80),
+        bytes(40),
+        fc.integer({ min: 1, max: 300 }),
+        (alg, salt, ikm, info, len) => {
+          const prk = noble.hkdfExtract(alg, salt, ikm);
+          assert.deepEqual(prk, node.hkdfExtract(alg, salt, ikm));
+          assert.deepEqual(
+            noble.hkdfExpand(alg, prk, info, len),
+            node.hkdfExpand(alg, prk, info, len),
+          );
+        },
+      ),
+      params,
+    );
+  });
+  it("AEAD seal by one opens by the other", () => {
+    const alg = fc.constantFrom("aes-128-gcm", "aes-256-gcm", "chacha20-poly1305" as const);
+    fc.assert(
+      fc.property(
+        alg,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        bytes(40),
+        bytes(1000),
+        (a, key32, nonce, aad, pt) => {
+          const key = a === "aes-128-gcm" ? key32.subarray(0, 16) : key32;
+          const sealed = noble.aead(a, key).seal(nonce, aad, pt);
+          assert.deepEqual(node.aead(a, key).seal(nonce, aad, pt), sealed);
+          assert.deepEqual(node.aead(a, key).open(nonce, aad, sealed), pt);
+        },
+      ),
+      params,
+    );
+  });
+});
