@@ -54,7 +54,10 @@ describe("signatures across providers", () => {
                 `${signer.name}->${verifier.name}`,
               );
               assert.equal(verifier.verify(alg, publicKey, utf8Encode("other"), sig), false);
-              const other = { ...alg, hash: hash === "sha256" ? "sha384" : "sha256" } as const;
+              const other: SignatureAlgorithm = {
+                ...alg,
+                hash: hash === "sha256" ? "sha384" : "sha256",
+              };
               assert.equal(verifier.verify(other, publicKey, msg, sig), false);
             }
           }
