@@ -20,6 +20,7 @@
 
 import { concatBytes, latin1Encode } from "../bytes/index.ts";
 import { NS_PER_MS } from "../devices/clock.ts";
+import type { Json, Tracer } from "../trace/tracer.ts";
 import type { HttpRequest, HttpResponse } from "./message.ts";
 import { DEFAULT_PARSER_LIMITS, type ParserLimits, RequestParser } from "./parser.ts";
 import { type SerializedResponse, serializeResponse } from "./serializer.ts";
@@ -53,6 +54,13 @@ export interface ConnectionOptions extends Partial<ParserLimits> {
   sendTimeoutMs?: number;
   /** Requests parsed ahead of their responses (pipelining depth). Default 16. */
   maxPipelined?: number;
+  /**
+   * Reports request, response, timeout, state and close events (layer "http") here. None set:
+   * no event is built (stack/trace/tracer.ts).
+   */
+  tracer?: Tracer;
+  /** The events' `id`: names this connection while it lives. Default "http". */
+  traceId?: string;
 }
 
 export const DEFAULT_CONNECTION_OPTIONS = {
@@ -63,6 +71,22 @@ export const DEFAULT_CONNECTION_OPTIONS = {
   sendTimeoutMs: 60_000,
   maxPipelined: 16,
 };
+
+/** A connection's state as a trace event carries it: plain JSON. */
+export interface ConnectionSummary {
+  [key: string]: Json | undefined;
+  /** The state's kind: "reading", "draining" or "closed". */
+  state: ConnectionState["kind"];
+  /** reading: where a 100 (Continue) stands; draining, closed: why. */
+  expect?: string;
+  reason?: string;
+  /** Requests owed a response. */
+  pending: number;
+  /** Received bytes not yet part of a parsed request. */
+  buffered: number;
+  /** A write is under way (the send deadline runs). */
+  writing: boolean;
+}
 
 export interface PendingRequest {
   /** Sequence number on this connection, from 0; answer with `respond(id, ...)`. */
@@ -103,6 +127,10 @@ export class HttpConnection {
   private lastReceiveNs: bigint;
   /** When the write under way began; null when no write is under way. */
   private writingSinceNs: bigint | null = null;
+  private readonly tracer: Tracer | undefined;
+  /** The status of the response `serialize` last wrote, for its trace event. */
+  private lastStatus = 0;
+  private readonly traceId: string;
 
   constructor(options: ConnectionOptions = {}, nowNs = 0n) {
     const o = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
@@ -112,6 +140,8 @@ export class HttpConnection {
     this.requestTimeoutNs = msToNs(o.requestTimeoutMs);
     this.sendTimeoutNs = msToNs(o.sendTimeoutMs);
     this.maxPipelined = Math.max(1, o.maxPipelined);
+    this.tracer = options.tracer;
+    this.traceId = options.traceId ?? "http";
     this.now = nowNs;
     this.idleSinceNs = nowNs;
     this.partialSinceNs = nowNs;
@@ -233,6 +263,7 @@ export class HttpConnection {
     this.now = nowNs;
     const next = this.nextDeadline();
     if (next === null || nowNs < this.deadlineAt(next)) return;
+    if (this.tracer !== undefined) this.trace("timeout", { deadline: next });
     if (next === "send") {
       this.drop("send-timeout");
     } else if (next === "idle") {
@@ -266,6 +297,10 @@ export class HttpConnection {
       const r = this.serialize(slot, slot.response, dateMs);
       out.push(r.head);
       if (r.body !== null) out.push(r.body);
+      if (this.tracer !== undefined) {
+        const bytes = r.head.length + (r.body === null ? 0 : r.body.length);
+        this.trace("response", { id: slot.id, status: this.lastStatus, bytes });
+      }
       if (r.close) {
         const reason = this.current.kind === "draining" ? this.current.reason : "close-requested";
         this.slots.length = 0;
@@ -286,6 +321,8 @@ export class HttpConnection {
       // After every earlier response, before the final one for this request.
       this.enter(READING_CONTINUE_SENT);
       out.push(CONTINUE);
+      if (this.tracer !== undefined)
+        this.trace("response", { status: 100, bytes: CONTINUE.length });
     }
     return out;
   }
@@ -317,7 +354,36 @@ export class HttpConnection {
   }
 
   private enter(next: ConnectionState): void {
+    const from = this.current;
     this.current = next;
+    if (this.tracer === undefined || from === next) return;
+    this.trace("state", { from: from.kind });
+    if (next.kind === "closed") this.trace("close", { reason: next.reason });
+  }
+
+  /** Reports one event; callers check `this.tracer` first, so nothing is built without one. */
+  private trace(name: string, detail: { [key: string]: Json | undefined }): void {
+    this.tracer?.event({
+      layer: "http",
+      id: this.traceId,
+      name,
+      atNs: this.now,
+      state: this.summary(),
+      detail,
+    });
+  }
+
+  /** The state as plain JSON, for trace events and the debugger's views. */
+  summary(): ConnectionSummary {
+    const c = this.current;
+    return {
+      state: c.kind,
+      expect: c.kind === "reading" ? c.expect : undefined,
+      reason: c.kind === "reading" ? undefined : c.reason,
+      pending: this.slots.length,
+      buffered: this.buffer.length,
+      writing: this.writingSinceNs !== null,
+    };
   }
 
   // Inputs never call other public inputs: a recording subclass (record.ts) sees each once.
@@ -328,6 +394,7 @@ export class HttpConnection {
   }
 
   private serialize(slot: Slot, response: HttpResponse, dateMs?: number): SerializedResponse {
+    this.lastStatus = response.status;
     const options = {
       headRequest: slot.headRequest,
       dateMs,
@@ -338,6 +405,7 @@ export class HttpConnection {
       return serializeResponse(response, options);
     } catch {
       // An invalid status or field from the handler (RFC 9110 §15.6.1).
+      this.lastStatus = 500;
       return serializeResponse(errorResponse(500, "invalid response"), options);
     }
   }
@@ -382,6 +450,10 @@ export class HttpConnection {
         response: null,
       });
       this.requests.push({ id, request });
+      if (this.tracer !== undefined) {
+        const { method, target, version } = request;
+        this.trace("request", { id, method, target, version });
+      }
       // RFC 9112 §9.6: no further requests are processed after one that asks to close.
       if (!result.keepAlive) this.drain("close-requested");
     }

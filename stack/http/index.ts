@@ -9,6 +9,7 @@ export {
 } from "../bytes/index.ts";
 export {
   type ConnectionOptions,
+  type ConnectionSummary,
   DEFAULT_CONNECTION_OPTIONS,
   HttpConnection,
   type PendingRequest,

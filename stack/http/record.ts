@@ -52,13 +52,20 @@ export function recordInputs(
   return { connection: new RecordingConnection(options, nowNs, log), recording };
 }
 
-/** Feeds the recorded inputs, in order, to a fresh core; `observe` sees each step. */
+/**
+ * Feeds the recorded inputs, in order, to a fresh core; `observe` sees each step. `overrides`
+ * replace recorded options that do not change behaviour (a tracer to trace the replay).
+ */
 export function replayInputs(
   recording: ConnectionRecording,
   observe?: StepObserver,
+  overrides: Pick<ConnectionOptions, "tracer" | "traceId"> = {},
 ): HttpConnection {
-  const conn = new HttpConnection(recording.options, recording.nowNs);
-  for (const input of recording.inputs) observe?.(input, applyInput(conn, input), conn);
+  const conn = new HttpConnection({ ...recording.options, ...overrides }, recording.nowNs);
+  for (const input of recording.inputs) {
+    const result = applyInput(conn, input); // not inside `observe?.(...)`: it may be absent
+    observe?.(input, result, conn);
+  }
   return conn;
 }
 

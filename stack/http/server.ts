@@ -53,6 +53,9 @@ class FlowServer {
     options: HttpServerOptions,
   ) {
     const { date, connection, ...core } = options;
+    if (core.tracer !== undefined && core.traceId === undefined) {
+      core.traceId = `http:${flow.local.port}-${flow.remote.address}:${flow.remote.port}`;
+    }
     const now = clock.monotonicNs();
     this.conn = connection === undefined ? new HttpConnection(core, now) : connection(core, now);
     this.date = date ?? true;
@@ -221,6 +224,7 @@ export function createHttpServer(
   options: HttpServerOptions = {},
 ): HttpServerDevice {
   const active = new Set<FlowServer>();
+  let accepted = 0;
   let listener: TcpListener | null = null;
   let serving = false;
   let closed = false;
@@ -239,7 +243,15 @@ export function createHttpServer(
           flow.close().catch(() => {});
           return;
         }
-        const server = new FlowServer(flow, handler, clock, options);
+        const n = accepted++;
+        const traced =
+          options.tracer === undefined
+            ? options
+            : {
+                ...options,
+                traceId: `http:${port}#${n}-${flow.remote.address}:${flow.remote.port}`,
+              };
+        const server = new FlowServer(flow, handler, clock, traced);
         active.add(server);
         void server.run().then(() => active.delete(server));
       });
