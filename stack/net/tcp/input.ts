@@ -7,20 +7,19 @@
 import { NS_PER_MS } from "../../devices/clock.ts";
 import type { Connection, CoreContext } from "./connection.ts";
 import { DEFAULT_PEER_MSS } from "./connection.ts";
-import {
-  closeDone,
-  enterEstablished,
-  enterFinWait2,
-  enterTimeWait,
-  fail,
-} from "./lifecycle.ts";
+import { closeDone, enterEstablished, enterFinWait2, enterTimeWait, fail } from "./lifecycle.ts";
 import type { TcpOptions } from "./options.ts";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
 import { acceptsText } from "./state.ts";
 import { ACK, FIN, RST, SYN, type TcpSegment } from "./wire.ts";
 
 /** Processes one valid segment addressed to `c`. */
-export function processSegment(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreContext): void {
+export function processSegment(
+  c: Connection,
+  seg: TcpSegment,
+  nowNs: bigint,
+  ctx: CoreContext,
+): void {
   c.lastRecvNs = nowNs;
   c.traceSegment(ctx, "segment-in", seg, nowNs);
   if (c.state === "SYN-SENT") synSent(c, seg, nowNs, ctx);
@@ -314,7 +313,10 @@ function processAck(
     }
   }
   // Update the send window if the segment is newer (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2).
-  if (seqGe(ack, c.sndUna) && (seqLt(c.sndWl1, seq) || (c.sndWl1 === seq && seqLe(c.sndWl2, ack)))) {
+  if (
+    seqGe(ack, c.sndUna) &&
+    (seqLt(c.sndWl1, seq) || (c.sndWl1 === seq && seqLe(c.sndWl2, ack)))
+  ) {
     c.sndWnd = wnd;
     c.sndWl1 = seq;
     c.sndWl2 = ack;

@@ -40,7 +40,9 @@ export function fail(c: Connection, error: TcpError, nowNs: bigint, ctx: CoreCon
 
 /** RFC 9293 §3.10.7.4: TIME-WAIT holds the 4-tuple for 2 MSL; only its own timer runs. */
 export function enterTimeWait(c: Connection, nowNs: bigint, ctx: CoreContext): void {
+  const ackOwed = c.ackNow; // the FIN that led here is still to be acknowledged
   stopTimers(c);
+  c.ackNow = ackOwed;
   c.setState(ctx, "TIME-WAIT", nowNs);
   c.timeWaitAt = nowNs + BigInt(ctx.config.timeWaitMs) * 1_000_000n;
 }

@@ -85,7 +85,8 @@ function sendSyn(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment
   if (retransmission) {
     c.rttSeq = null; // Karn
     ctx.counters.retransmits++;
-    if (ctx.tracer !== undefined) c.trace(ctx, "retransmit", nowNs, { seq: c.iss, len: 0, flags: passive ? "SYN,ACK" : "SYN" });
+    if (ctx.tracer !== undefined)
+      c.trace(ctx, "retransmit", nowNs, { seq: c.iss, len: 0, flags: passive ? "SYN,ACK" : "SYN" });
   } else {
     c.rttSeq = c.sndNxt;
     c.rttSentAt = nowNs;
@@ -105,7 +106,10 @@ function dataOptions(c: Connection, nowNs: bigint): TcpOptions {
       ? c.recvBuf.sackBlocks(c.rcvNxt, c.tsOk ? SACK_BLOCKS_WITH_TS : SACK_BLOCKS)
       : undefined;
   if (ts === undefined && sack === undefined) return {};
-  return { ...(ts === undefined ? {} : { timestamp: ts }), ...(sack === undefined ? {} : { sack }) };
+  return {
+    ...(ts === undefined ? {} : { timestamp: ts }),
+    ...(sack === undefined ? {} : { sack }),
+  };
 }
 
 function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
