@@ -1,0 +1,41 @@
+/**
+ * Why a certificate, key or CSR did not parse: the DER failures of `stack/asn1/` plus the
+ * X.509 ones below. A closed set; every parser here returns it instead of throwing.
+ */
+import type { Asn1ErrorCode } from "../asn1/index.ts";
+
+export type X509ParseCode =
+  | Asn1ErrorCode
+  /** PEM framing (RFC 7468). */
+  | "bad-pem"
+  /** A version other than v1, v2, v3; or extensions/unique IDs in a version without them (RFC 5280 §4.1.2.1). */
+  | "bad-version"
+  /** The signature algorithm inside and outside the TBSCertificate differ (RFC 5280 §4.1.1.2). */
+  | "algorithm-mismatch"
+  /** An AlgorithmIdentifier's parameters are not what its algorithm requires. */
+  | "bad-algorithm-parameters"
+  /** A key whose encoding is wrong for its algorithm (a point of the wrong length, a bad RSA key). */
+  | "bad-key"
+  /** A key algorithm or curve Morgana does not support (only RSA, P-256, P-384, Ed25519). */
+  | "unsupported-key"
+  /** The same extension twice (RFC 5280 §4.2). */
+  | "duplicate-extension"
+  /** An extension whose value does not parse as its type, or breaks its rules (RFC 5280 §4.2.1). */
+  | "bad-extension";
+
+export interface X509ParseError {
+  readonly code: X509ParseCode;
+  readonly message: string;
+  /** Byte offset in the DER (for PEM input: in the decoded block). */
+  readonly offset: number;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: X509ParseError };
+
+export function parseFail(
+  code: X509ParseCode,
+  message: string,
+  offset = 0,
+): { ok: false; error: X509ParseError } {
+  return { ok: false, error: { code, message, offset } };
+}

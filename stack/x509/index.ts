@@ -1,0 +1,56 @@
+/**
+ * X.509 for Morgana (RFC 5280): PEM, certificates and their v3 extensions, keys, signature
+ * checks through the crypto provider, path validation, RFC 9525 host names, and creation of
+ * certificates and CSRs. Parsers return results with closed sets of error codes; they never
+ * throw on bad input.
+ */
+export {
+  type AlgorithmIdentifier,
+  algorithmIdentifierFor,
+  signatureAlgorithmName,
+  signatureAlgorithmOf,
+} from "./algorithm.ts";
+export { base64Decode, base64Encode } from "./base64.ts";
+export {
+  type Certificate,
+  certificateToPem,
+  parseCertificate,
+  parseCertificatesPem,
+  serialHex,
+  timeChoice,
+} from "./certificate.ts";
+export type { ParseResult, X509ParseCode, X509ParseError } from "./errors.ts";
+export {
+  type Extensions,
+  KEY_USAGE,
+  type KeyUsage,
+  type NameConstraints,
+  type RawExtension,
+} from "./extensions.ts";
+export { type GeneralName, ipToString, parseIp } from "./general-name.ts";
+export {
+  encodePkcs8,
+  encodePrivateKeyPem,
+  encodePublicKeyPem,
+  encodeSpki,
+  parsePkcs8,
+  parsePrivateKeyPem,
+  parsePublicKeyPem,
+  parseSpki,
+} from "./keys.ts";
+export {
+  type Attribute,
+  attributeValues,
+  makeName,
+  type Name,
+  nameEquals,
+  nameToString,
+} from "./name.ts";
+export {
+  decodePem,
+  decodePemAll,
+  encodePem,
+  type PemBlock,
+  type PemError,
+  type PemErrorCode,
+} from "./pem.ts";

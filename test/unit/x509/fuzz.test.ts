@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { parseCertificate, parsePkcs8 } from "../../../stack/x509/index.ts";
+import { rng } from "../../helpers/rng.ts";
+import { OpenSsl } from "./openssl.ts";
+
+const CODES = new Set([
+  "truncated",
+  "bad-tag",
+  "indefinite-length",
+  "non-minimal-length",
+  "length-too-large",
+  "trailing-bytes",
+  "unexpected-tag",
+  "bad-form",
+  "non-minimal-integer",
+  "integer-out-of-range",
+  "bad-boolean",
+  "bad-null",
+  "bad-bit-string",
+  "bad-oid",
+  "bad-time",
+  "bad-string",
+  "unsorted-set",
+  "default-encoded",
+  "too-few-elements",
+  "bad-value",
+  "bad-pem",
+  "bad-version",
+  "algorithm-mismatch",
+  "bad-algorithm-parameters",
+  "bad-key",
+  "unsupported-key",
+  "duplicate-extension",
+  "bad-extension",
+]);
+
+function mutate(input: Uint8Array, next: () => number): Uint8Array {
+  const out = Array.from(input);
+  const edits = 1 + Math.floor(next() * 3);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(next() * out.length);
+    const op = next();
+    const byte =
+      next() < 0.5
+        ? ([0x00, 0x80, 0x81, 0x82, 0xff, 0x30, 0x05, 0x7f][Math.floor(next() * 8)] as number)
+        : Math.floor(next() * 256);
+    if (op < 0.6) out[at] = byte;
+    else if (op < 0.75) out.splice(at, 0, byte);
+    else if (op < 0.9) out.splice(at, 1 + Math.floor(next() * 4));
+    else out.length = at;
+  }
+  return Uint8Array.from(out);
+}
+
+/** Mutated certificates and keys from OpenSSL: the parsers answer a result, never throw. */
+describe("x509: mutated certificates never throw", function () {
+  this.timeout(120_000);
+  const seeds: Uint8Array[] = [];
+  const keys: Uint8Array[] = [];
+  before(() => {
+    const ssl = new OpenSsl();
+    try {
+      for (const kind of ["p256", "rsa2048", "ed25519"] as const) {
+        ssl.selfSigned(kind, kind, `/C=NL/CN=${kind}`, [
+          "subjectAltName=DNS:a.example,IP:10.0.0.1",
+          "basicConstraints=critical,CA:TRUE,pathlen:1",
+          "nameConstraints=permitted;DNS:example",
+        ]);
+        seeds.push(
+          new Uint8Array(
+            Buffer.from(ssl.read(`${kind}.pem`).replace(/-----[^-]+-----|\s/g, ""), "base64"),
+          ),
+        );
+        keys.push(
+          new Uint8Array(
+            Buffer.from(ssl.read(`${kind}.key`).replace(/-----[^-]+-----|\s/g, ""), "base64"),
+          ),
+        );
+      }
+    } finally {
+      ssl.close();
+    }
+  });
+
+  it("the seeds parse", () => {
+    for (const s of seeds) assert.ok(parseCertificate(s).ok);
+    for (const k of keys) assert.ok(parsePkcs8(k).ok);
+  });
+
+  it("6000 mutated certificates and 3000 mutated keys: a result with a known code", () => {
+    let rejected = 0;
+    for (let seed = 1; seed <= 6000; seed++) {
+      const next = rng(seed);
+      const input = mutate(seeds[seed % seeds.length] as Uint8Array, next);
+      const r = parseCertificate(input);
+      if (!r.ok) {
+        rejected++;
+        assert.ok(CODES.has(r.error.code), `seed ${seed}: ${r.error.code}`);
+      }
+    }
+    // Most mutations break DER; a few land in signature bytes or string contents and parse.
+    assert.ok(rejected > 3000, `only ${rejected} rejected`);
+    for (let seed = 1; seed <= 3000; seed++) {
+      const next = rng(seed + 100_000);
+      const r = parsePkcs8(mutate(keys[seed % keys.length] as Uint8Array, next));
+      if (!r.ok) assert.ok(CODES.has(r.error.code), `key seed ${seed}: ${r.error.code}`);
+    }
+  });
+});
