@@ -10,7 +10,7 @@ const { startServer } = await bundleOnChange({
   name: "morgana-language-server",
   entry: join(root, "src", "server.ts"),
   bundle: join(root, "dist", "server.mjs"),
-  srcDirs: [join(root, "src"), join(root, "..", "tool", "src", "config")],
+  srcDirs: [join(root, "src"), join(root, "..", "tool", "src")],
   selfContained: true,
 });
 startServer();

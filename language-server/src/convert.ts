@@ -2,7 +2,12 @@
  * Between the config model and the protocol: the model counts lines and columns from 1, LSP
  * from 0; the model's kinds become LSP's enums. Pure: no connection, no documents.
  */
-import type { Completion, ConfigDiagnostic, SourceSpan } from "@morgana/tool/config";
+import {
+  type Completion,
+  diagnosticText,
+  type Diagnostic as MorganaDiagnostic,
+  type SourceSpan,
+} from "@morgana/tool/config";
 import {
   type CompletionItem,
   CompletionItemKind,
@@ -22,16 +27,17 @@ export function toRange(span: SourceSpan): Range {
   return { start, end };
 }
 
+/** Where a problem with no place of its own is shown: the start of the file. */
+const FILE_START: SourceSpan = { line: 1, col: 1, endLine: 1, endCol: 1 };
+
 /** The same words as the CLI prints, minus the file:line:col the editor shows by itself. */
-export function toDiagnostic(d: ConfigDiagnostic): Diagnostic {
-  const where = d.path === "" ? "" : `${d.path}: `;
-  const hint = d.suggestion ? ` (did you mean "${d.suggestion}"?)` : "";
+export function toDiagnostic(d: MorganaDiagnostic): Diagnostic {
   return {
-    range: toRange(d.span),
+    range: toRange(d.span ?? FILE_START),
     severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     code: d.code,
     source: "morgana",
-    message: `${where}${d.message}${hint}`,
+    message: diagnosticText(d),
   };
 }
 

@@ -4,62 +4,79 @@
  * from the pure model and `convert.ts`.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ConfigDiagnostic, completionsAt, hoverAt, parseConfig } from "@morgana/tool/config";
+import { checkConfig } from "@morgana/tool/check";
+import { completionsAt, hoverAt } from "@morgana/tool/config";
 import {
   type Connection,
   createConnection,
   type Diagnostic,
-  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
   MarkupKind,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { toCompletionItem, toDiagnostic, toRange } from "./convert.ts";
+import { toCompletionItem, toDiagnostic } from "./convert.ts";
 
-/** Checks that need the file system: the entry module must exist, as `morgana` demands. */
-function entryDiagnostics(uri: string, main: string, span: ConfigDiagnostic["span"]): Diagnostic[] {
-  if (!uri.startsWith("file:")) return [];
-  const path = join(dirname(fileURLToPath(uri)), main);
-  if (existsSync(path) && statSync(path).isFile()) return [];
-  return [
-    {
-      range: toRange(span),
-      severity: DiagnosticSeverity.Error,
-      code: "missing-entry",
-      source: "morgana",
-      message: `main: the entry module ${main} does not exist`,
-    },
-  ];
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+/** The target named in `{ morgana: { target } }` settings or initialization options. */
+function targetFrom(settings: unknown): string | undefined {
+  const t = (settings as { morgana?: { target?: unknown } } | null)?.morgana?.target;
+  return typeof t === "string" && t !== "" ? t : undefined;
 }
 
-export function diagnose(doc: TextDocument): Diagnostic[] {
-  const name = doc.uri.startsWith("file:") ? basename(fileURLToPath(doc.uri)) : doc.uri;
-  const { config, diagnostics } = parseConfig(doc.getText(), name);
-  const out = diagnostics.map(toDiagnostic);
-  if (config) out.push(...entryDiagnostics(doc.uri, config.main, config.mainSpan));
-  return out;
+/** The target checked against when the client names none (the CLI's default too). */
+export const DEFAULT_TARGET = "unix";
+
+/**
+ * The diagnostics of one document for `target`: the same library call `morgana configure`
+ * makes (tool/src/check.ts), so the editor and the terminal never disagree. Problems without a
+ * place in the file (an unknown target name) go at its start.
+ */
+export function diagnose(doc: TextDocument, target: string = DEFAULT_TARGET): Diagnostic[] {
+  const path = doc.uri.startsWith("file:") ? fileURLToPath(doc.uri) : undefined;
+  const name = path ? basename(path) : doc.uri;
+  const { diagnostics } = checkConfig(doc.getText(), name, {
+    target,
+    ...(path ? { root: dirname(path), fileExists: isFile } : {}),
+  });
+  return diagnostics.map(toDiagnostic);
 }
 
 /** Serves one client on `connection` (stdio when none is given). */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const documents = new TextDocuments(TextDocument);
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [":", " "] },
-      hoverProvider: true,
-    },
-    serverInfo: { name: "morgana-language-server", version: "0.1.0" },
-  }));
+  // The selected target (the extension's status-bar choice): from the initialization options,
+  // then from `morgana.target` settings as they change.
+  let target = DEFAULT_TARGET;
+  const publish = (document: TextDocument) =>
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: diagnose(document, target) });
 
-  documents.onDidChangeContent(({ document }) => {
-    void connection.sendDiagnostics({ uri: document.uri, diagnostics: diagnose(document) });
+  connection.onInitialize(({ initializationOptions }) => {
+    target = targetFrom(initializationOptions) ?? DEFAULT_TARGET;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [":", " "] },
+        hoverProvider: true,
+      },
+      serverInfo: { name: "morgana-language-server", version: "0.1.0" },
+    };
   });
+
+  connection.onNotification(DidChangeConfigurationNotification.type, ({ settings }) => {
+    const next = targetFrom(settings) ?? DEFAULT_TARGET;
+    if (next === target) return;
+    target = next;
+    for (const document of documents.all()) publish(document);
+  });
+
+  documents.onDidChangeContent(({ document }) => publish(document));
   documents.onDidClose(({ document }) => {
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });

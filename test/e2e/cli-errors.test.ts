@@ -54,7 +54,9 @@ const CASES: {
     yaml: `${HEAD}devices:\n  console: {}\n`,
     entry: null,
     code: 3,
-    stderr: [/unikernel\.yaml:2:7: main: the entry module src\/unikernel\.ts does not exist/],
+    stderr: [
+      /^unikernel\.yaml:2:7: error: main: the entry module src\/unikernel\.ts does not exist/m,
+    ],
   },
   {
     name: "a device-graph cycle",
@@ -75,7 +77,7 @@ const CASES: {
     args: ["build", "-t", "unix"],
     code: 3,
     stderr: [
-      /unikernel\.yaml:2:7: main: the entry module src\/unikernel\.ts does not export a `start` function/,
+      /^unikernel\.yaml:2:7: error: main: the entry module src\/unikernel\.ts does not export a `start` function/m,
     ],
   },
   {
@@ -85,13 +87,17 @@ const CASES: {
       'import type { Devices } from "morgana:devices";\nexport async function start(d: Devices) {\n  await d.clock.sleepNs(1n);\n}\n',
     args: ["build", "-t", "unix"],
     code: 1,
-    stderr: [/src\/unikernel\.ts:3:11: TS2339: Property 'clock' does not exist on type 'Devices'/],
+    stderr: [
+      /^src\/unikernel\.ts:3:11: error: TS2339: Property 'clock' does not exist on type 'Devices'/m,
+    ],
   },
   {
     name: "a device the target cannot build yet",
     yaml: `${HEAD}devices:\n  keys: { type: kv_ro, path: . }\n  net: { type: net, ipv4: dhcp }\n  tls: { type: tls, stack: net, keys: keys }\n`,
     code: 3,
-    stderr: [/unikernel\.yaml:6:3: device "tls" \(tls\) has no implementation on unix yet/],
+    stderr: [
+      /^unikernel\.yaml:6:3: error: devices\.tls: device "tls" \(tls\) has no implementation on unix yet/m,
+    ],
   },
 ];
 

@@ -61,7 +61,7 @@ describe("e2e: the morgana CLI", function () {
     assert.match(text.stdout, /^static-website \(src\/unikernel\.ts\) on unix/);
     assert.match(
       text.stdout,
-      /http +http +port=80 request_timeout=10000 idle_timeout=5000; uses stack=net, clock=clock/,
+      /http +http +port=80 header_timeout=10000 request_timeout=60000 idle_timeout=5000 send_timeout=60000; uses stack=net, clock=clock/,
     );
     const dot = await morgana(["describe", "--dot"], SITE);
     assert.match(dot.stdout, /^digraph "static-website" \{/);

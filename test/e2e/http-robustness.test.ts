@@ -43,7 +43,7 @@ describe("e2e: HTTP on unix against misbehaving clients", function () {
         .replace('"8080:80"', `"${port}:80"`)
         .replace(
           "{ type: http, port: 80 }",
-          "{ type: http, port: 80, request_timeout: 400ms, idle_timeout: 1s }",
+          "{ type: http, port: 80, header_timeout: 400ms, idle_timeout: 1s }",
         ),
     );
     writeFileSync(join(dir, "htdocs", "big.bin"), big);

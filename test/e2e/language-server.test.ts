@@ -137,7 +137,15 @@ describe("e2e: the unikernel.yaml language server over stdio", function () {
       position: { line: 7, character: 4 },
     })) as CompletionItem[];
     const labels = items.map((i) => i.label).sort();
-    assert.deepEqual(labels, ["clock", "idle_timeout", "port", "request_timeout", "stack"]);
+    assert.deepEqual(labels, [
+      "clock",
+      "header_timeout",
+      "idle_timeout",
+      "port",
+      "request_timeout",
+      "send_timeout",
+      "stack",
+    ]);
     const hover = await conn.sendRequest(HoverRequest.type, {
       textDocument: { uri },
       position: { line: 4, character: 3 },

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { CliError, EXIT } from "./cli/errors.ts";
-import { type ConfigDiagnostic, parseConfig, type UnikernelConfig } from "./config/index.ts";
+import { checkConfig } from "./check.ts";
+import type { Diagnostic, UnikernelConfig } from "./config/index.ts";
+import type { Target } from "./targets/index.ts";
 
 export const CONFIG_FILE = "unikernel.yaml";
 
@@ -11,8 +12,8 @@ export interface Project {
   /** Absolute path of unikernel.yaml. */
   file: string;
   config: UnikernelConfig;
-  /** Warnings about the config (errors stop loading): printed by the commands. */
-  warnings: ConfigDiagnostic[];
+  /** Warnings about the config (errors stop loading). */
+  warnings: Diagnostic[];
 }
 
 /** The folder holding unikernel.yaml: `dir` itself or its nearest ancestor, like git. */
@@ -26,32 +27,46 @@ export function findProjectRoot(dir: string): string | null {
   }
 }
 
-/** Reads and validates the project at or above `dir`; every problem becomes one CliError. */
-export function loadProject(dir: string): Project {
+export const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+export interface OpenedProject {
+  project?: Project;
+  /** The target asked for, resolved, when there was no error. */
+  target?: Target;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads and checks the project at or above `dir`, for `target` when one is given: the same
+ * checks the language server makes (check.ts). `project` is there only without errors.
+ */
+export function openProject(dir: string, target?: string): OpenedProject {
   const root = findProjectRoot(dir);
   if (root === null) {
-    throw new CliError(
-      `no ${CONFIG_FILE} in ${resolve(dir)} or any folder above it`,
-      EXIT.config,
-      [],
-      "Run this inside a unikernel project, pass --project DIR, or create one with `morgana new static-website DIR`.",
-    );
+    return {
+      diagnostics: [
+        {
+          severity: "error",
+          code: "no-project",
+          message: `no ${CONFIG_FILE} in ${resolve(dir)} or any folder above it`,
+          hint: "Run this inside a unikernel project, pass --project DIR, or create one with `morgana new static-website DIR`.",
+        },
+      ],
+    };
   }
   const file = join(root, CONFIG_FILE);
+  // Diagnostics name the file as the user's shell sees it.
   const display = relative(process.cwd(), file) || CONFIG_FILE;
-  const { config, diagnostics } = parseConfig(readFileSync(file, "utf8"), display);
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  if (!config || errors.length > 0) {
-    const n = errors.length;
-    throw new CliError(`${display} has ${n} error${n === 1 ? "" : "s"}`, EXIT.config, diagnostics);
-  }
-  const main = resolve(root, config.main);
-  if (!existsSync(main) || !statSync(main).isFile()) {
-    const { line, col } = config.mainSpan;
-    throw new CliError(
-      `${display}:${line}:${col}: main: the entry module ${config.main} does not exist (looked for ${main})`,
-      EXIT.config,
-    );
-  }
-  return { root, file, config, warnings: diagnostics.filter((d) => d.severity === "warning") };
+  const checked = checkConfig(readFileSync(file, "utf8"), display, {
+    root,
+    fileExists: isFile,
+    ...(target === undefined ? {} : { target }),
+  });
+  const { config, diagnostics } = checked;
+  if (!config || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  return {
+    project: { root, file, config, warnings: diagnostics },
+    ...(checked.target ? { target: checked.target } : {}),
+    diagnostics,
+  };
 }

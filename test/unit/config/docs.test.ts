@@ -42,7 +42,13 @@ describe("config: docs/config.md examples", () => {
     const { config } = parseConfig(first.body, "unikernel.yaml");
     const http = config?.devices.find((d) => d.name === "http");
     assert.deepEqual(http?.deps, { stack: "net", clock: "clock" });
-    assert.deepEqual(http?.options, { port: 80, request_timeout: 10_000, idle_timeout: 5000 });
+    assert.deepEqual(http?.options, {
+      port: 80,
+      header_timeout: 10_000,
+      request_timeout: 60_000,
+      idle_timeout: 5000,
+      send_timeout: 60_000,
+    });
     assert.equal(config?.targets.cubieboard2?.memoryBytes, 256 * 1024 * 1024);
   });
 

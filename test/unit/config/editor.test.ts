@@ -51,9 +51,11 @@ describe("config editor support: place, completion, hover", () => {
   it("completes a device's fields from its type's schema, without those already there", () => {
     assert.deepEqual(labels(`${HEAD}devices:\n  http:\n    type: http\n    |`).sort(), [
       "clock",
+      "header_timeout",
       "idle_timeout",
       "port",
       "request_timeout",
+      "send_timeout",
       "stack",
     ]);
     assert.deepEqual(labels(`${HEAD}devices:\n  web: { type: http, st| }\n`), ["stack"]);

@@ -41,7 +41,13 @@ describe("config: good configs", () => {
     assert.deepEqual(options, {
       net: { ipv4: "dhcp" },
       clock: {},
-      http: { port: 80, request_timeout: 10_000, idle_timeout: 5000 },
+      http: {
+        port: 80,
+        header_timeout: 10_000,
+        request_timeout: 60_000,
+        idle_timeout: 5000,
+        send_timeout: 60_000,
+      },
       disk: { path: "d.img", sector_size: 512 },
     });
   });
@@ -134,7 +140,8 @@ describe("config: durations", () => {
     it(`reads ${text} as ${ms} ms`, () => {
       const { config, diagnostics } = parseConfig(yaml(text), "t.yaml");
       assert.deepEqual(diagnostics, []);
-      assert.equal(config?.devices.find((d) => d.name === "http")?.options.request_timeout, ms);
+      const http = config?.devices.find((d) => d.type === "http");
+      assert.equal(http?.type === "http" ? http.options.request_timeout : undefined, ms);
     });
   }
   for (const bad of ["10 years", "50ms", "11m", "-1s", "fast"]) {

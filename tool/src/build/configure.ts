@@ -1,36 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CHECKOUT } from "../checkout.ts";
-import { CliError, EXIT } from "../cli/errors.ts";
-import type { TargetName } from "../config/index.ts";
 import { CONFIG_FILE, type Project } from "../project.ts";
-import { findTarget, type Target } from "../targets/index.ts";
-import { devicesDeclaration, missingImplementations, wiring } from "./codegen.ts";
+import type { Target } from "../targets/index.ts";
+import { devicesDeclaration, wiring } from "./codegen.ts";
 
 /** Where generated files for a target go: `<project>/.morgana/<target>/`. */
 export const generatedDir = (project: Project, target: string) =>
   join(project.root, ".morgana", target);
-
-export interface ConfigureResult {
-  target: TargetName;
-  /** Files written, relative to the project root. */
-  files: string[];
-}
-
-/** Resolves `-t NAME` to a target that can be built here, or explains why not. */
-export function resolveTarget(name: string): Target {
-  const target = findTarget(name);
-  if (!target) {
-    throw new CliError(
-      `unknown target "${name}"`,
-      EXIT.usage,
-      [],
-      "See `morgana targets` for the list.",
-    );
-  }
-  if (target.unavailable) throw new CliError(`${target.unavailable}`, EXIT.failed);
-  return target;
-}
 
 /**
  * The TypeScript settings the app is checked with: the project's own tsconfig, with
@@ -59,22 +36,12 @@ function typecheckConfig(project: Project): object {
   };
 }
 
-/** Writes the wiring, `devices.d.ts` and a tsconfig for one target. Pure generation: fast. */
-export function configure(project: Project, targetName: string): ConfigureResult {
-  const target = resolveTarget(targetName);
-  const missing = missingImplementations(project.config, target);
-  if (missing.length > 0) {
-    const lines = missing.map(
-      ({ device }) =>
-        `${project.config.file}:${device.span.line}:${device.span.col}: device "${device.name}" (${device.type}) has no implementation on ${target.name} yet`,
-    );
-    throw new CliError(
-      `cannot configure for ${target.name}:\n  ${lines.join("\n  ")}`,
-      EXIT.config,
-      [],
-      "`morgana targets` lists what each target provides.",
-    );
-  }
+/**
+ * Writes the wiring, `devices.d.ts` and a tsconfig for one target, and returns the files
+ * written (relative to the project root). The project was checked for this target first
+ * (check.ts), so every device has an implementation. Pure generation: fast.
+ */
+export function writeWiring(project: Project, target: Target): string[] {
   const dir = generatedDir(project, target.name);
   mkdirSync(dir, { recursive: true });
   // Generated text names the config as the project sees it, wherever configure ran from.
@@ -90,5 +57,5 @@ export function configure(project: Project, targetName: string): ConfigureResult
     [join(project.root, ".morgana", "devices.d.ts")]: declaration,
   };
   for (const [path, text] of Object.entries(files)) writeFileSync(path, text);
-  return { target: target.name, files: Object.keys(files).map((p) => relative(project.root, p)) };
+  return Object.keys(files).map((p) => relative(project.root, p));
 }

@@ -1,10 +1,10 @@
-import { loadProject, type Project } from "../project.ts";
+import { TARGET_NAMES } from "../config/index.ts";
 import type { CommandSpec, Parsed } from "./args.ts";
 import type { Output } from "./output.ts";
 
 export interface Command {
   spec: CommandSpec;
-  /** Returns the exit code; throws CliError for failures it can explain. */
+  /** Calls the library, prints its result, and returns the exit code. */
   run(args: Parsed, out: Output): Promise<number>;
 }
 
@@ -13,15 +13,8 @@ export const TARGET_OPTION = {
   type: "string",
   short: "t",
   value: "TARGET",
-  help: "unix (default), direct, cubieboard2 or xen; see `morgana targets`",
+  help: `${TARGET_NAMES.map((t, i) => (i === 0 ? `${t} (default)` : t)).join(", ")}; see \`morgana targets\``,
 } as const;
 
 export const projectDir = (args: Parsed) => String(args.values.project ?? process.cwd());
 export const targetOf = (args: Parsed) => String(args.values.target ?? "unix");
-
-/** Loads the project the command acts on and shows its config warnings. */
-export function openProject(args: Parsed, out: Output): Project {
-  const project = loadProject(projectDir(args));
-  out.warnings(project.warnings);
-  return project;
-}

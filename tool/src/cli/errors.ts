@@ -1,4 +1,4 @@
-import type { ConfigDiagnostic } from "../config/index.ts";
+import type { Diagnostic } from "../config/index.ts";
 
 /** Exit codes, documented in docs/cli.md. */
 export const EXIT = {
@@ -13,23 +13,44 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-/** An error the CLI reports in one clear message (no stack trace) and exits with `code`. */
-export class CliError extends Error {
+/** A wrong command line, found while parsing arguments (before any library call). */
+export class UsageError extends Error {
   constructor(
     message: string,
-    readonly code: number = EXIT.failed,
-    readonly diagnostics: ConfigDiagnostic[] = [],
     readonly hint?: string,
-    /** Lines that explain it, e.g. compiler errors as `file:line:col: message`. */
-    readonly details: string[] = [],
   ) {
     super(message);
-    this.name = "CliError";
+    this.name = "UsageError";
   }
 }
 
-export class UsageError extends CliError {
-  constructor(message: string, hint?: string) {
-    super(message, EXIT.usage, [], hint);
-  }
+/** Problems with the project itself: unikernel.yaml, its entry module, what the target lacks. */
+const CONFIG_CODES = new Set<Diagnostic["code"]>([
+  "yaml-syntax",
+  "not-a-mapping",
+  "unknown-key",
+  "missing-key",
+  "wrong-type",
+  "bad-value",
+  "unknown-device-type",
+  "missing-dependency",
+  "ambiguous-dependency",
+  "wrong-dependency-type",
+  "dependency-cycle",
+  "duplicate-key",
+  "no-project",
+  "missing-entry",
+  "missing-start",
+  "unsupported-device",
+]);
+
+/** The exit code for a failed library call: by its first error. */
+export function exitCodeFor(diagnostics: readonly Diagnostic[]): number {
+  const first = diagnostics.find((d) => d.severity === "error");
+  if (first === undefined) return EXIT.failed;
+  // A target named in unikernel.yaml is a config problem; one named on the command line
+  // (no file) is a usage problem.
+  if (first.code === "unknown-target") return first.file === undefined ? EXIT.usage : EXIT.config;
+  if (first.code === "unknown-template") return EXIT.usage;
+  return CONFIG_CODES.has(first.code) ? EXIT.config : EXIT.failed;
 }

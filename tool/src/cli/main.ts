@@ -9,7 +9,7 @@ import { describeCommand } from "./commands/describe.ts";
 import { newCommand } from "./commands/new.ts";
 import { runCommand } from "./commands/run.ts";
 import { targetsCommand } from "./commands/targets.ts";
-import { CliError, EXIT, UsageError } from "./errors.ts";
+import { EXIT, UsageError } from "./errors.ts";
 import { Output } from "./output.ts";
 
 const COMMANDS: Command[] = [
@@ -89,9 +89,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(args, out);
   } catch (err) {
-    if (err instanceof CliError) {
-      out.error(err);
-      return err.code;
+    if (err instanceof UsageError) {
+      out.usage(err.message, err.hint);
+      return EXIT.usage;
     }
     // A bug of ours: say so, with the trace, so it can be reported.
     process.stderr.write(`morgana: internal error: ${(err as Error).stack ?? String(err)}\n`);

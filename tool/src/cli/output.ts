@@ -1,5 +1,7 @@
-import { type ConfigDiagnostic, formatDiagnostic } from "../config/index.ts";
-import type { CliError } from "./errors.ts";
+import type { Outcome } from "../api/index.ts";
+import type { Progress } from "../api/progress.ts";
+import { type Diagnostic, formatDiagnostic } from "../config/index.ts";
+import { exitCodeFor } from "./errors.ts";
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
@@ -9,11 +11,26 @@ export const red = paint("31");
 export const green = paint("32");
 export const dim = paint("2");
 
+/** Why a library call failed, in one line, from its diagnostics. */
+function summary(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const n = errors.length;
+  const s = n === 1 ? "" : "s";
+  const first = errors[0];
+  if (first === undefined) return "failed";
+  if (first.code === "type-error") return `type-check failed with ${n} error${s}`;
+  if (first.code === "bundle-error") return `bundling failed with ${n} error${s}`;
+  if (first.file !== undefined && errors.every((e) => e.file === first.file)) {
+    return `${first.file} has ${n} error${s}`;
+  }
+  return `${n} error${s}`;
+}
+
 /**
- * Where the CLI speaks. Human text goes to stderr (progress, errors) and stdout (results);
- * with `--json`, stdout carries exactly one JSON document and stderr only errors.
+ * Where the CLI speaks. Human text goes to stderr (progress, diagnostics) and stdout (results);
+ * with `--json`, stdout carries exactly one JSON document and nothing else.
  */
-export class Output {
+export class Output implements Progress {
   constructor(readonly json: boolean) {}
 
   /** A result line on stdout (human mode only). */
@@ -26,34 +43,68 @@ export class Output {
     if (!this.json) process.stderr.write(`${line}\n`);
   }
 
-  /** The JSON result (json mode only). */
-  result(value: unknown): void {
-    if (this.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  /** Diagnostics on stderr, compiler style, each with its hint (human mode only). */
+  diagnostics(list: readonly Diagnostic[]): void {
+    if (this.json) return;
+    for (const d of list) {
+      process.stderr.write(`${formatDiagnostic(d)}\n`);
+      if (d.hint) process.stderr.write(`${dim(d.hint)}\n`);
+    }
   }
 
-  /** Config warnings: on stderr in human mode (json results carry them themselves). */
-  warnings(diagnostics: readonly ConfigDiagnostic[]): void {
-    for (const d of diagnostics) this.info(formatDiagnostic(d));
-  }
-
-  error(err: CliError): void {
+  /**
+   * Ends a command with a library result: on success the JSON result (the text was printed by
+   * the command); on failure the diagnostics and a summary, or the JSON with them as data.
+   * Returns the exit code.
+   */
+  finish(result: Outcome, fields: object = result): number {
+    if (result.ok) {
+      if (this.json) this.writeJson({ ...fields, ok: true, diagnostics: result.diagnostics });
+      else this.diagnostics(result.diagnostics.filter((d) => d.severity === "warning"));
+      return 0;
+    }
+    const code = exitCodeFor(result.diagnostics);
+    const message = summary(result.diagnostics);
     if (this.json) {
-      process.stdout.write(
-        `${JSON.stringify({ ok: false, exitCode: err.code, error: err.message, diagnostics: err.diagnostics, details: err.details }, null, 2)}\n`,
-      );
+      this.writeJson({
+        ok: false,
+        exitCode: code,
+        error: message,
+        diagnostics: result.diagnostics,
+      });
+      return code;
+    }
+    this.diagnostics(result.diagnostics);
+    // One error line says it all; several get a count after them.
+    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    if (errors > 1) process.stderr.write(`${red("error:")} ${message}\n`);
+    return code;
+  }
+
+  /** A usage error from argument parsing. */
+  usage(message: string, hint?: string): void {
+    if (this.json) {
+      this.writeJson({
+        ok: false,
+        exitCode: 2,
+        error: message,
+        diagnostics: [{ severity: "error", code: "usage", message }],
+      });
       return;
     }
-    for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-    for (const line of err.details) process.stderr.write(`${line}\n`);
-    if (err.message) process.stderr.write(`${red("error:")} ${err.message}\n`);
-    if (err.hint) process.stderr.write(`${dim(err.hint)}\n`);
+    process.stderr.write(`${red("error:")} ${message}\n`);
+    if (hint) process.stderr.write(`${dim(hint)}\n`);
+  }
+
+  private writeJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /**
    * Runs one step of a longer job. On a terminal a spinner shows after a second; elsewhere
    * one line announces steps that take over a second, and every step reports its time.
    */
-  async step<T>(label: string, work: () => Promise<T>): Promise<T> {
+  async step<T>(label: string, work: () => Promise<T>, failed?: (value: T) => boolean): Promise<T> {
     const started = performance.now();
     const tty = process.stderr.isTTY === true && !this.json;
     let announced = false;
@@ -72,7 +123,8 @@ export class Output {
       const value = await work();
       const secs = ((performance.now() - started) / 1000).toFixed(1);
       if (tty && announced) process.stderr.write("\r\x1b[K");
-      this.info(`${green("✓")} ${label} ${dim(`(${secs}s)`)}`);
+      if (failed?.(value)) this.info(`${red("✗")} ${label} ${dim(`(${secs}s)`)}`);
+      else this.info(`${green("✓")} ${label} ${dim(`(${secs}s)`)}`);
       return value;
     } catch (err) {
       if (tty && announced) process.stderr.write("\r\x1b[K");

@@ -1,6 +1,8 @@
 /**
- * Diagnostics of the config model: one closed set of codes, one record shape, one formatter.
- * The CLI prints them with `formatDiagnostic`; the language server maps them to LSP ranges.
+ * Diagnostics: the one record for everything a user can get wrong, from a misspelt key in
+ * unikernel.yaml to a type error in the app, a bundling error, and later link and emulator
+ * errors. One closed set of codes, one shape, one formatter. The CLI prints them with
+ * `formatDiagnostic` (or as data with --json); the language server maps them to LSP ranges.
  */
 
 /**
@@ -14,7 +16,7 @@ export interface SourceSpan {
   endCol: number;
 }
 
-/** The closed set of things that can be wrong with a `unikernel.yaml`. */
+/** The closed set of things that can be wrong: first unikernel.yaml's, then the project's. */
 export type DiagnosticCode =
   | "yaml-syntax"
   | "not-a-mapping"
@@ -28,21 +30,48 @@ export type DiagnosticCode =
   | "wrong-dependency-type"
   | "dependency-cycle"
   | "duplicate-key"
-  | "unknown-target";
+  | "unknown-target"
+  // The project around the config, and the selected target:
+  | "no-project" // no unikernel.yaml in the folder or above
+  | "missing-entry" // `main` names no file
+  | "missing-start" // the entry module does not export `start`
+  | "target-unavailable" // a planned target that cannot be built yet
+  | "unsupported-device" // a device the selected target does not provide
+  // Building, running and making projects:
+  | "type-error" // the app does not type-check against its devices (message starts with TSnnnn)
+  | "bundle-error" // esbuild could not bundle
+  | "link-error" // linking an image failed (board targets)
+  | "launch-error" // the target could not start the unikernel
+  | "no-build" // run --no-build with nothing built
+  | "unknown-template"
+  | "project-exists"
+  | "usage" // the command line was wrong
+  | "tool-failed"; // a program we run (tsc, a linker) could not be run at all
 
-export interface ConfigDiagnostic {
+/** One problem, located when it has a place: a file and a span in it. */
+export interface Diagnostic {
   severity: "error" | "warning";
   code: DiagnosticCode;
-  file: string;
-  span: SourceSpan;
+  /** The file, as the user's command names it (relative to the working folder when inside it). */
+  file?: string;
+  span?: SourceSpan;
   /** Key path, e.g. "devices.http.port" or "targets.unix.ports[0]"; "" for the whole file. */
-  path: string;
+  path?: string;
   /** What is wrong, in words. */
   message: string;
   /** What was expected, e.g. "an integer from 1 to 65535". */
   expected?: string;
   /** Did-you-mean for a near miss, e.g. "port". */
   suggestion?: string;
+  /** What to do about it, in one sentence, when that is not obvious from the message. */
+  hint?: string;
+}
+
+/** A diagnostic of unikernel.yaml: always located, always with a key path. */
+export interface ConfigDiagnostic extends Diagnostic {
+  file: string;
+  span: SourceSpan;
+  path: string;
 }
 
 /**
@@ -50,11 +79,28 @@ export interface ConfigDiagnostic {
  * `unikernel.yaml:12:11: error: devices.http.port: expected an integer from 1 to 65535, got "80a"`
  * followed by ` (did you mean "port"?)` when there is a suggestion.
  */
-export function formatDiagnostic(d: ConfigDiagnostic): string {
-  const where = `${d.file}:${d.span.line}:${d.span.col}`;
-  const path = d.path === "" ? "" : `${d.path}: `;
+export function formatDiagnostic(d: Diagnostic): string {
+  const where =
+    d.file === undefined
+      ? "morgana"
+      : d.span === undefined
+        ? d.file
+        : `${d.file}:${d.span.line}:${d.span.col}`;
+  const path = d.path === undefined || d.path === "" ? "" : `${d.path}: `;
   const hint = d.suggestion === undefined ? "" : ` (did you mean "${d.suggestion}"?)`;
   return `${where}: ${d.severity}: ${path}${d.message}${hint}`;
+}
+
+/** The same words without the place, for tools that show the place themselves (editors). */
+export function diagnosticText(d: Diagnostic): string {
+  const path = d.path === undefined || d.path === "" ? "" : `${d.path}: `;
+  const hint = d.suggestion === undefined ? "" : ` (did you mean "${d.suggestion}"?)`;
+  return `${path}${d.message}${hint}`;
+}
+
+/** A span covering one point, for tools that report only a line and a column. */
+export function pointSpan(line: number, col: number): SourceSpan {
+  return { line, col, endLine: line, endCol: col };
 }
 
 /** Describes a parsed YAML value for a "got ..." clause. */
@@ -68,9 +114,11 @@ export function describeValue(value: unknown): string {
 }
 
 /** Orders diagnostics by position, keeping the discovery order for equal positions. */
-export function sortDiagnostics(list: ConfigDiagnostic[]): ConfigDiagnostic[] {
+export function sortDiagnostics<D extends Diagnostic>(list: D[]): D[] {
+  const line = (d: Diagnostic) => d.span?.line ?? 0;
+  const col = (d: Diagnostic) => d.span?.col ?? 0;
   return list
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => a.d.span.line - b.d.span.line || a.d.span.col - b.d.span.col || a.i - b.i)
+    .sort((a, b) => line(a.d) - line(b.d) || col(a.d) - col(b.d) || a.i - b.i)
     .map((x) => x.d);
 }

@@ -111,11 +111,14 @@ function placeInTree(map: YAMLMap, path: string[], offset: number, text: string)
   return null;
 }
 
+/** The YAML tree an editor request works on: parsed once per request, shared by every helper. */
+type Tree = ReturnType<typeof parseDocument>;
+const parseTree = (text: string): Tree => parseDocument(text, { uniqueKeys: false });
+
 /** Where the cursor at `line`:`col` is in the key structure of `text`. */
-export function placeAt(text: string, line: number, col: number): Place {
+export function placeAt(text: string, line: number, col: number, doc = parseTree(text)): Place {
   const offset = offsetAt(text, line, col);
   const before = lineBefore(text, offset);
-  const doc = parseDocument(text, { uniqueKeys: false });
   const fromTree = isMap(doc.contents) ? placeInTree(doc.contents, [], offset, text) : null;
   // Trust the tree inside flow mappings (`{ type: http, po| }`); on a block line decide by the
   // text, which also covers lines the parser could not make sense of yet.
@@ -132,9 +135,8 @@ export function placeAt(text: string, line: number, col: number): Place {
 }
 
 /** name -> type of the devices declared in `text`, as far as they can be read. */
-function declaredDevices(text: string): Map<string, DeviceType | undefined> {
+function declaredDevices(doc: Tree): Map<string, DeviceType | undefined> {
   const out = new Map<string, DeviceType | undefined>();
-  const doc = parseDocument(text, { uniqueKeys: false });
   const devices = isMap(doc.contents) ? doc.contents.get("devices", true) : undefined;
   if (!isMap(devices)) return out;
   for (const pair of devices.items) {
@@ -152,8 +154,7 @@ function declaredDevices(text: string): Map<string, DeviceType | undefined> {
 }
 
 /** The keys already written in the mapping at `path`, so completion does not offer them again. */
-function presentKeys(text: string, path: string[]): Set<string> {
-  const doc = parseDocument(text, { uniqueKeys: false });
+function presentKeys(doc: Tree, path: string[]): Set<string> {
   let node: unknown = doc.contents;
   for (const key of path) node = isMap(node) ? node.get(key, true) : undefined;
   const keys = new Set<string>();
@@ -201,9 +202,10 @@ function startsWith(label: string, prefix: string): boolean {
 
 /** What may be written at `line`:`col`. */
 export function completionsAt(text: string, line: number, col: number): Completion[] {
-  const place = placeAt(text, line, col);
-  const devices = declaredDevices(text);
-  const present = presentKeys(text, place.path);
+  const doc = parseTree(text);
+  const place = placeAt(text, line, col, doc);
+  const devices = declaredDevices(doc);
+  const present = presentKeys(doc, place.path);
   const fields = (table: Record<string, FieldSpec>): Completion[] =>
     Object.entries(table)
       .filter(([name]) => !present.has(name) || name === place.prefix)
@@ -261,8 +263,9 @@ export function hoverAt(text: string, line: number, col: number): Hover | null {
   const offset = offsetAt(text, line, col);
   // Hover over a whole word: complete the prefix with the rest of the word after the cursor.
   const rest = /^[A-Za-z0-9_$-]*/.exec(text.slice(offset))?.[0] ?? "";
-  const place = placeAt(text, line, col + rest.length);
-  const devices = declaredDevices(text);
+  const doc = parseTree(text);
+  const place = placeAt(text, line, col + rest.length, doc);
+  const devices = declaredDevices(doc);
   const [top, name] = place.path;
   if (place.role === "key") {
     const key = place.key ?? place.prefix;

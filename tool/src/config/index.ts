@@ -4,9 +4,13 @@
  */
 export {
   type ConfigDiagnostic,
+  type Diagnostic,
   type DiagnosticCode,
+  diagnosticText,
   formatDiagnostic,
+  pointSpan,
   type SourceSpan,
+  sortDiagnostics,
 } from "./diagnostics.ts";
 export {
   type Completion,
@@ -17,7 +21,13 @@ export {
   type Place,
   placeAt,
 } from "./editor.ts";
-export type { DeviceConfig, PortForward, TargetOptions, UnikernelConfig } from "./model.ts";
+export type {
+  DeviceConfig,
+  DeviceConfigOf,
+  PortForward,
+  TargetOptions,
+  UnikernelConfig,
+} from "./model.ts";
 export { parseConfig } from "./parse.ts";
 export {
   type CrossFieldIssue,
@@ -25,6 +35,8 @@ export {
   DEVICE_SCHEMA,
   DEVICE_TYPE_FIELD,
   DEVICE_TYPES,
+  type DeviceDeps,
+  type DeviceOptions,
   type DeviceType,
   type DeviceTypeSpec,
   type FieldKind,

@@ -1,22 +1,26 @@
 /** The validated model of a `unikernel.yaml`, as the CLI and the language server consume it. */
 import type { SourceSpan } from "./diagnostics.ts";
-import type { DeviceType, TargetName } from "./schema.ts";
+import type { DeviceDeps, DeviceOptions, DeviceType, TargetName } from "./schema.ts";
 
-export interface DeviceConfig {
+/** A device of type T: its options and dependencies typed from the schema tables. */
+export interface DeviceConfigOf<T extends DeviceType> {
   name: string;
-  type: DeviceType;
+  type: T;
   /** Span of the device's key in `devices:`. */
   span: SourceSpan;
   /** Dependency field -> device name, after auto-wiring, e.g. {stack: "net", clock: "clock"}. */
-  deps: Record<string, string>;
+  deps: DeviceDeps<T>;
   /**
    * Validated options with defaults applied, e.g. kv_ro {path}, http {port},
    * net {ipv4: "dhcp" | {address, prefixLength}, gateway?}, tls {certificate, key}.
    */
-  options: Record<string, unknown>;
+  options: DeviceOptions<T>;
   /** Span of each field's value as written (absent for defaulted or auto-wired fields). */
   fieldSpans: Record<string, SourceSpan>;
 }
+
+/** Any device: narrow on `type` to get its typed options. */
+export type DeviceConfig = { [T in DeviceType]: DeviceConfigOf<T> }[DeviceType];
 
 export interface PortForward {
   host: number;

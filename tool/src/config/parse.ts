@@ -39,7 +39,8 @@ export function parseConfig(
   for (const { device, deps } of resolved) {
     if (device.type === undefined) return { diagnostics };
     const { name: deviceName, type, span, options, fieldSpans } = device;
-    devices.push({ name: deviceName, type, span, deps, options, fieldSpans });
+    // The walker checked every option against the same tables the types come from.
+    devices.push({ name: deviceName, type, span, deps, options, fieldSpans } as DeviceConfig);
   }
   return { config: { file, name, main, mainSpan, devices, targets: raw.targets }, diagnostics };
 }

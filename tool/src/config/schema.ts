@@ -36,9 +36,10 @@ export type DeviceType =
   | "tls"
   | "dns";
 
-export type TargetName = "unix" | "direct" | "cubieboard2" | "xen";
+/** The targets, in the order they are listed everywhere: the one list of their names. */
+export const TARGET_NAMES = ["unix", "direct", "cubieboard2", "xen"] as const;
 
-export const TARGET_NAMES: readonly TargetName[] = ["unix", "direct", "cubieboard2", "xen"];
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 /**
  * What a field holds:
@@ -49,7 +50,7 @@ export const TARGET_NAMES: readonly TargetName[] = ["unix", "direct", "cubieboar
  */
 export type FieldKind = "string" | "integer" | "path" | "device" | "list" | "mapping";
 
-export interface FieldSpec {
+export interface FieldSpec<T = unknown> {
   kind: FieldKind;
   /** One line, shown on hover. */
   doc: string;
@@ -57,9 +58,9 @@ export interface FieldSpec {
   expected: string;
   required: boolean;
   /** The value used when the field is absent (not required fields only; may be absent). */
-  default?: unknown;
+  default?: T;
   /** Pure check of a scalar value, or of each item of a list. */
-  validate?: Validator;
+  validate?: Validator<T>;
   /** For "device" fields: the device types that may be named. */
   accepts?: readonly DeviceType[];
   /** Values worth offering in completion. */
@@ -90,7 +91,14 @@ export const STACK_PROVIDERS: readonly DeviceType[] = ["net", "tls"];
 
 const PORT = integerIn(1, 65535);
 
-function stackField(doc: string): FieldSpec {
+/** A field naming another device: the wiring gets it as a dependency, not an option. */
+interface DeviceField extends FieldSpec<never> {
+  kind: "device";
+  required: true;
+  accepts: readonly DeviceType[];
+}
+
+function stackField(doc: string): DeviceField {
   return {
     kind: "device",
     doc,
@@ -100,7 +108,7 @@ function stackField(doc: string): FieldSpec {
   };
 }
 
-const clockField: FieldSpec = {
+const clockField: DeviceField = {
   kind: "device",
   doc: "The clock device used for timeouts and dates; wired automatically when there is one.",
   expected: "the name of a clock device",
@@ -108,7 +116,7 @@ const clockField: FieldSpec = {
   accepts: ["clock"],
 };
 
-function storePath(doc: string): FieldSpec {
+function storePath(doc: string): FieldSpec<string> & { kind: "path"; required: true } {
   return {
     kind: "path",
     doc,
@@ -145,8 +153,11 @@ function checkNet(options: Readonly<Record<string, unknown>>): CrossFieldIssue[]
   return [];
 }
 
-/** One table per device type. */
-export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = {
+/**
+ * One table per device type. Its literal types are kept (`satisfies`, not a type annotation):
+ * `DeviceOptions<T>` below derives each device's option types from it.
+ */
+const DEVICE_TABLES = {
   console: { type: "console", doc: "Text output: the terminal, or the board's UART.", fields: {} },
   clock: {
     type: "clock",
@@ -221,14 +232,23 @@ export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = {
       },
       stack: stackField("The stack to listen on: a net device, or a tls device for HTTPS."),
       clock: clockField,
-      request_timeout: {
+      header_timeout: {
         kind: "string",
-        doc: "How long a client may take to send a request's head (and each part of its body) before a 408 and close.",
+        doc: "How long a client may take to send a request's head, and how long its body may stall between two reads, before a 408 and close.",
         expected: "a duration from 100ms to 10m, like 10s or 500ms (a plain number is seconds)",
         required: false,
         default: 10_000,
         validate: durationIn(100, 600_000),
         examples: ["10s", "30s"],
+      },
+      request_timeout: {
+        kind: "string",
+        doc: "How long a client may take to send a whole request, head and body, however steadily it trickles in, before a 408 and close.",
+        expected: "a duration from 100ms to 10m, like 60s (a plain number is seconds)",
+        required: false,
+        default: 60_000,
+        validate: durationIn(100, 600_000),
+        examples: ["60s", "5m"],
       },
       idle_timeout: {
         kind: "string",
@@ -238,6 +258,15 @@ export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = {
         default: 5_000,
         validate: durationIn(100, 600_000),
         examples: ["5s", "60s"],
+      },
+      send_timeout: {
+        kind: "string",
+        doc: "How long a response may wait for a client that stops reading before the connection is dropped.",
+        expected: "a duration from 100ms to 10m, like 60s (a plain number is seconds)",
+        required: false,
+        default: 60_000,
+        validate: durationIn(100, 600_000),
+        examples: ["60s", "10s"],
       },
     },
   },
@@ -293,6 +322,34 @@ export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = {
       },
     },
   },
+} satisfies Readonly<Record<DeviceType, DeviceTypeSpec>>;
+
+/** The same tables, as the walker, the graph and the editor read them: any field by name. */
+export const DEVICE_SCHEMA: Readonly<Record<DeviceType, DeviceTypeSpec>> = DEVICE_TABLES;
+
+type Fields<T extends DeviceType> = (typeof DEVICE_TABLES)[T]["fields"];
+type ValueOf<F> = F extends { validate: Validator<infer V> } ? V : never;
+type Present<F> = F extends { required: true }
+  ? true
+  : F extends { default: unknown }
+    ? true
+    : false;
+
+/**
+ * The validated options of a device of type T, as the config model hands them to targets:
+ * fields with a default or required are always there; a misspelt option is a type error.
+ */
+export type DeviceOptions<T extends DeviceType> = {
+  readonly [K in keyof Fields<T> as Fields<T>[K] extends { kind: "device" } ? never : K]: Present<
+    Fields<T>[K]
+  > extends true
+    ? ValueOf<Fields<T>[K]>
+    : ValueOf<Fields<T>[K]> | undefined;
+};
+
+/** The dependency fields of a device of type T (device names after auto-wiring). */
+export type DeviceDeps<T extends DeviceType> = {
+  readonly [K in keyof Fields<T> as Fields<T>[K] extends { kind: "device" } ? K : never]: string;
 };
 
 export const DEVICE_TYPES: readonly DeviceType[] = Object.keys(DEVICE_SCHEMA) as DeviceType[];

@@ -1,29 +1,50 @@
-import type { TargetName } from "../config/index.ts";
+import { TARGET_DOCS, TARGET_NAMES, type TargetName } from "../config/index.ts";
 import type { Target } from "./types.ts";
 import { unixTarget } from "./unix.ts";
 
-export type { DeviceImplementation, Target, WiringContext } from "./types.ts";
+export type {
+  BuildContext,
+  BundleSpec,
+  DeviceImplementation,
+  DeviceImplementations,
+  LaunchContext,
+  LaunchPlan,
+  LinkResult,
+  Target,
+  WiringContext,
+  WiringSpec,
+} from "./types.ts";
+export { implementationOf } from "./types.ts";
 
 /** A target that is designed but not built yet: listed, and refused with a reason. */
-function planned(name: TargetName, summary: string): Target {
+function planned(name: TargetName): Target {
+  const unavailable = `the ${name} target is not implemented yet`;
   return {
     name,
-    summary,
-    unavailable: `the ${name} target is not implemented yet`,
-    boot: "",
-    imports: {},
-    prelude: [],
+    summary: TARGET_DOCS[name],
+    unavailable,
     devices: {},
+    wiring: { boot: "", imports: {}, prelude: [] },
+    bundle: { platform: "neutral", format: "esm", target: "es2022", file: (n) => `${n}.js` },
+    artifact: (n) => `${n}.js`,
+    launch: async () => ({ diagnostics: [] }),
   };
 }
 
-export const TARGETS: readonly Target[] = [
-  unixTarget,
-  planned("direct", "a Node process running Morgana's TCP/IP over a Linux tap"),
-  planned("cubieboard2", "a bare-metal ARMv7 image for the Cubieboard2 (QEMU or the board)"),
-  planned("xen", "a Xen/ARM guest image"),
-];
+/**
+ * Every target by name. The names themselves are listed once, in the config schema
+ * (TARGET_NAMES); this record must have one entry for each, or it does not type-check.
+ */
+const REGISTRY: Record<TargetName, Target> = {
+  unix: unixTarget,
+  direct: planned("direct"),
+  cubieboard2: planned("cubieboard2"),
+  xen: planned("xen"),
+};
+
+/** The targets in the schema's order. */
+export const TARGETS: readonly Target[] = TARGET_NAMES.map((name) => REGISTRY[name]);
 
 export function findTarget(name: string): Target | undefined {
-  return TARGETS.find((t) => t.name === name);
+  return Object.hasOwn(REGISTRY, name) ? REGISTRY[name as TargetName] : undefined;
 }

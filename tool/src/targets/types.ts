@@ -1,4 +1,17 @@
-import type { DeviceConfig, DeviceType, TargetName, TargetOptions } from "../config/index.ts";
+/**
+ * What a target is: how each device is realised on it, how the app is bundled for it, what
+ * happens after bundling (boards link an image), and how the result is launched. build.ts and
+ * run.ts only call these hooks, so a new target plugs in without a branch anywhere else.
+ */
+import type {
+  DeviceConfig,
+  DeviceConfigOf,
+  DeviceType,
+  Diagnostic,
+  TargetName,
+  TargetOptions,
+  UnikernelConfig,
+} from "../config/index.ts";
 
 /** What configure knows while it writes one device's construction. */
 export interface WiringContext {
@@ -11,11 +24,82 @@ export interface WiringContext {
 }
 
 /** How one device type is realised on a target. */
-export interface DeviceImplementation {
+export interface DeviceImplementation<T extends DeviceType = DeviceType> {
   /** One line for `morgana targets` and `describe`: what the device becomes. */
   summary: string;
-  /** A TypeScript expression that constructs the device in the generated wiring. */
-  construct(device: DeviceConfig, ctx: WiringContext): string;
+  /**
+   * A TypeScript expression that constructs the device in the generated wiring, from the
+   * device's typed options: a misspelt option is a type error here, not a NaN at run time.
+   */
+  construct(device: DeviceConfigOf<T>, ctx: WiringContext): string;
+}
+
+/** The implementations a target has, each typed for its device type. */
+export type DeviceImplementations = { [T in DeviceType]?: DeviceImplementation<T> };
+
+/** The generated wiring's frame: what it imports and which boot function it calls. */
+export interface WiringSpec {
+  /** Imports (module specifier -> binding), besides the app's entry module. */
+  imports: Record<string, string>;
+  /** Statements at the top of the generated wiring, after the imports. */
+  prelude: string[];
+  /** The runtime's boot function, called with (info, makeDevices, start). */
+  boot: string;
+}
+
+/** How esbuild bundles the wiring, the app and the stack for this target. */
+export interface BundleSpec {
+  /** esbuild's platform: "node" for Node processes, "neutral" for a bare JS engine. */
+  platform: "node" | "neutral";
+  format: "esm" | "iife";
+  /** esbuild's language target, e.g. "node20" or "es2022". */
+  target: string;
+  /** Imports left to the runtime (e.g. "node:*" on Node targets). */
+  external?: string[];
+  /** esbuild `supported` overrides, e.g. `{ "class-static-field": false }` for XS. */
+  supported?: Record<string, boolean>;
+  /** The bundle's file name in dist/TARGET/ for a unikernel called `name`. */
+  file(name: string): string;
+}
+
+/** What a target's build hooks get. */
+export interface BuildContext {
+  config: UnikernelConfig;
+  /** The project folder (absolute). */
+  root: string;
+  /** dist/TARGET/ (absolute); the hook writes its image here. */
+  outDir: string;
+  /** The bundle esbuild wrote (absolute). */
+  bundle: string;
+  /** Runs one step of the hook with progress shown (`failed` tells a failed value). */
+  step<T>(label: string, work: () => Promise<T>, failed?: (value: T) => boolean): Promise<T>;
+}
+
+/** The outcome of a post-bundle step: the image it made, or why it could not. */
+export interface LinkResult {
+  diagnostics: Diagnostic[];
+  /** The artifact that runs (absolute), when there were no errors. */
+  artifact?: string;
+}
+
+/** What `launch` gets. */
+export interface LaunchContext {
+  config: UnikernelConfig;
+  root: string;
+  /** The built artifact (absolute): the bundle, or the image `link` made. */
+  artifact: string;
+  /** The target's options from unikernel.yaml. */
+  options: TargetOptions;
+}
+
+/** The process that runs a unikernel: a Node process, QEMU, ... */
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  /** Runs once the process has exited, however it ended (e.g. removes a network bridge). */
+  cleanup?: () => Promise<void>;
 }
 
 export interface Target {
@@ -24,11 +108,26 @@ export interface Target {
   summary: string;
   /** Null when the target can be built here; otherwise why not, in one sentence. */
   unavailable: string | null;
-  /** Imports the generated wiring needs (module specifier -> binding), besides the app. */
-  imports: Record<string, string>;
-  devices: Partial<Record<DeviceType, DeviceImplementation>>;
-  /** The runtime's boot function the wiring calls with (info, makeDevices, start). */
-  boot: string;
-  /** Statements at the top of the generated wiring, after the imports. */
-  prelude: string[];
+  devices: DeviceImplementations;
+  wiring: WiringSpec;
+  bundle: BundleSpec;
+  /**
+   * After bundling, e.g. link the bundle with the JS engine into an image. Absent: the bundle
+   * itself is what runs.
+   */
+  link?(ctx: BuildContext): Promise<LinkResult>;
+  /** The artifact's file name in dist/TARGET/ (the bundle's when there is no link step). */
+  artifact(name: string): string;
+  /** How to start the built artifact, or why it cannot start here. */
+  launch(ctx: LaunchContext): Promise<LaunchPlan | { diagnostics: Diagnostic[] }>;
+}
+
+/** The implementation of `device` on `target`, typed for the device's own type. */
+export function implementationOf<T extends DeviceType>(
+  target: Target,
+  device: DeviceConfigOf<T>,
+): DeviceImplementation<T> | undefined {
+  // The mapped type pairs each type with its implementation; TypeScript cannot see through the
+  // generic index, so this one cast says what the mapped type already guarantees.
+  return target.devices[device.type] as DeviceImplementation<T> | undefined;
 }

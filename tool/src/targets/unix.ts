@@ -11,9 +11,9 @@ function portTable(ports: readonly PortForward[], protocol: "tcp" | "udp"): stri
 
 /** The HTTP ports of the devices that use this stack, so the runtime can print their URLs. */
 function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
-  const ports = ctx.devices
-    .filter((d) => d.type === "http" && d.deps.stack === stack.name)
-    .map((d) => `${Number(d.options.port)}: "http"`);
+  const ports = ctx.devices.flatMap((d) =>
+    d.type === "http" && d.deps.stack === stack.name ? [`${d.options.port}: "http"`] : [],
+  );
   return ports.length === 0 ? "{}" : `{ ${ports.join(", ")} }`;
 }
 
@@ -21,17 +21,24 @@ export const unixTarget: Target = {
   name: "unix",
   summary: "a Node process; the network is the host's sockets (fastest dev loop)",
   unavailable: null,
-  boot: "unix.boot",
-  imports: {
-    "@morgana/runtime-unix": "* as unix",
-    "@morgana/stack/http": "{ createHttpServer }",
-    "node:path": "{ resolve }",
-    "node:url": "{ fileURLToPath }",
+  wiring: {
+    boot: "unix.boot",
+    imports: {
+      "@morgana/runtime-unix": "* as unix",
+      "@morgana/stack/http": "{ createHttpServer }",
+      "node:path": "{ resolve }",
+      "node:url": "{ fileURLToPath }",
+    },
+    prelude: [
+      "// The project root: the bundle lives in <root>/dist/unix/.",
+      'const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");',
+    ],
   },
-  prelude: [
-    "// The project root: the bundle lives in <root>/dist/unix/.",
-    'const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");',
-  ],
+  bundle: { platform: "node", format: "esm", target: "node20", file: (name) => `${name}.mjs` },
+  artifact: (name) => `${name}.mjs`,
+  async launch({ root, artifact }) {
+    return { command: process.execPath, args: ["--enable-source-maps", artifact], cwd: root };
+  },
   devices: {
     console: { summary: "the process's stdout", construct: () => "unix.createConsole()" },
     clock: {
@@ -54,8 +61,9 @@ export const unixTarget: Target = {
     http: {
       summary: "Morgana's HTTP/1.1 server over the stack",
       construct: (d, ctx) => {
-        const timeouts = `{ headersTimeoutMs: ${Number(d.options.request_timeout)}, idleTimeoutMs: ${Number(d.options.idle_timeout)} }`;
-        return `createHttpServer(${ctx.ref(String(d.deps.stack))}, ${ctx.ref(String(d.deps.clock))}, ${Number(d.options.port)}, ${timeouts})`;
+        const o = d.options;
+        const timeouts = `{ headersTimeoutMs: ${o.header_timeout}, requestTimeoutMs: ${o.request_timeout}, idleTimeoutMs: ${o.idle_timeout}, sendTimeoutMs: ${o.send_timeout} }`;
+        return `createHttpServer(${ctx.ref(d.deps.stack)}, ${ctx.ref(d.deps.clock)}, ${o.port}, ${timeouts})`;
       },
     },
   },

@@ -1,6 +1,5 @@
-import { buildProject } from "../../build/build.ts";
-import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
-import { EXIT } from "../errors.ts";
+import { build } from "../../api/index.ts";
+import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
 
 export const buildCommand: Command = {
   spec: {
@@ -12,10 +11,13 @@ export const buildCommand: Command = {
     examples: ["morgana build -t unix", "morgana build -t unix --json"],
   },
   async run(args, out) {
-    const project = openProject(args, out);
-    const result = await buildProject(project, targetOf(args), out);
-    out.print(`built ${result.output} (${(result.bytes / 1024).toFixed(0)} KiB)`);
-    out.result({ ok: true, ...result, warnings: project.warnings });
-    return EXIT.ok;
+    const result = await build({
+      projectDir: projectDir(args),
+      target: targetOf(args),
+      progress: out,
+    });
+    if (result.ok)
+      out.print(`built ${result.output} (${((result.bytes ?? 0) / 1024).toFixed(0)} KiB)`);
+    return out.finish(result);
   },
 };

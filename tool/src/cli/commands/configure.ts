@@ -1,6 +1,5 @@
-import { configure } from "../../build/configure.ts";
-import { type Command, openProject, TARGET_OPTION, targetOf } from "../command.ts";
-import { EXIT } from "../errors.ts";
+import { configure } from "../../api/index.ts";
+import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
 
 export const configureCommand: Command = {
   spec: {
@@ -15,11 +14,11 @@ export const configureCommand: Command = {
     examples: ["morgana configure -t unix", "morgana configure -t unix --json"],
   },
   async run(args, out) {
-    const project = openProject(args, out);
-    const result = configure(project, targetOf(args));
-    out.info(`configured ${project.config.name} for ${result.target}`);
-    for (const f of result.files) out.print(`  wrote ${f}`);
-    out.result({ ok: true, ...result, warnings: project.warnings });
-    return EXIT.ok;
+    const result = configure({ projectDir: projectDir(args), target: targetOf(args) });
+    if (result.ok) {
+      out.info(`configured ${result.name} for ${result.target}`);
+      for (const f of result.files ?? []) out.print(`  wrote ${f}`);
+    }
+    return out.finish(result);
   },
 };

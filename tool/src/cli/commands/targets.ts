@@ -1,7 +1,5 @@
-import { DEVICE_TYPES } from "../../config/index.ts";
-import { TARGETS } from "../../targets/index.ts";
+import { listTargets } from "../../api/index.ts";
 import type { Command } from "../command.ts";
-import { EXIT } from "../errors.ts";
 import { bold, dim } from "../output.ts";
 
 export const targetsCommand: Command = {
@@ -14,32 +12,17 @@ export const targetsCommand: Command = {
     examples: ["morgana targets", "morgana targets --json"],
   },
   async run(_args, out) {
-    for (const t of TARGETS) {
+    const targets = listTargets();
+    for (const t of targets) {
       out.print(
         `${bold(t.name)}  ${t.summary}${t.unavailable ? dim(` (not available: ${t.unavailable})`) : ""}`,
       );
-      for (const type of DEVICE_TYPES) {
-        const impl = t.devices[type];
-        if (impl) out.print(`  ${type.padEnd(8)} ${impl.summary}`);
+      for (const [type, summary] of Object.entries(t.devices)) {
+        out.print(`  ${type.padEnd(8)} ${summary}`);
       }
-      if (!t.unavailable) {
-        const missing = DEVICE_TYPES.filter((type) => !t.devices[type]);
-        if (missing.length > 0) out.print(dim(`  not yet: ${missing.join(", ")}`));
-      }
+      if (t.available && t.missing.length > 0) out.print(dim(`  not yet: ${t.missing.join(", ")}`));
       out.print();
     }
-    out.result({
-      ok: true,
-      targets: TARGETS.map((t) => ({
-        name: t.name,
-        summary: t.summary,
-        available: t.unavailable === null,
-        unavailable: t.unavailable,
-        devices: Object.fromEntries(
-          Object.entries(t.devices).map(([type, impl]) => [type, impl.summary]),
-        ),
-      })),
-    });
-    return EXIT.ok;
+    return out.finish({ ok: true, diagnostics: [] }, { targets });
   },
 };
