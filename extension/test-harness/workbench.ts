@@ -1,0 +1,113 @@
+/**
+ * Driving the VS Code workbench in Chromium the way a person does: the command palette,
+ * Quick Open, the Problems view, the terminal. Each helper waits for a visible state,
+ * never for a fixed time.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { CHROMIUM } from "./code-server.ts";
+
+export async function launchBrowser(home: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--no-first-run"],
+  });
+}
+
+export class Workbench {
+  private shot = 0;
+
+  constructor(
+    readonly page: Page,
+    private readonly screenshots: string,
+  ) {
+    mkdirSync(screenshots, { recursive: true });
+  }
+
+  /** Opens the workbench on `url` and waits until the folder's explorer shows. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    await this.page.locator(".explorer-folders-view").waitFor({ timeout: 60_000 });
+  }
+
+  /** A numbered screenshot of the whole window; returns its path. */
+  async screenshot(name: string): Promise<string> {
+    this.shot += 1;
+    const path = join(this.screenshots, `${String(this.shot).padStart(2, "0")}-${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  get quickInput(): Locator {
+    return this.page.locator(".quick-input-widget");
+  }
+
+  /** Runs a command from the palette by its full title, e.g. "Morgana: Build". */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press("F1");
+    const input = this.quickInput.locator("input");
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.quickInput.locator(".monaco-list-row", { hasText: title }).first();
+    await row.waitFor();
+    await row.click();
+  }
+
+  /** Opens a workspace file by name through Quick Open and waits for its tab. */
+  async openFile(path: string): Promise<void> {
+    await this.page.keyboard.press("Control+P");
+    const input = this.quickInput.locator("input");
+    await input.waitFor();
+    await input.fill(path);
+    await this.quickInput
+      .locator(".monaco-list-row", { hasText: path.split("/").pop() ?? path })
+      .first()
+      .waitFor();
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(".tab.active", { hasText: path.split("/").pop() ?? path }).waitFor();
+    await this.editor.click({ position: { x: 200, y: 10 } });
+  }
+
+  get editor(): Locator {
+    return this.page.locator(".editor-instance .monaco-editor").first();
+  }
+
+  /** Puts the cursor at a 1-based line and column with Go to Line. */
+  async goTo(line: number, column = 1): Promise<void> {
+    await this.page.keyboard.press("Control+G");
+    const input = this.quickInput.locator("input");
+    await input.waitFor();
+    await input.fill(`${line}:${column}`);
+    await this.page.keyboard.press("Enter");
+    await this.quickInput.waitFor({ state: "hidden" });
+  }
+
+  /** The notification toasts whose text contains `text`. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator(".notification-toast", { hasText: text });
+  }
+
+  async clearNotifications(): Promise<void> {
+    await this.command("Notifications: Clear All Notifications");
+  }
+
+  /** Shows the Problems view and returns its rows. */
+  async problems(): Promise<Locator> {
+    await this.command("View: Focus Problems");
+    const panel = this.page.locator(".markers-panel");
+    await panel.waitFor();
+    return panel.locator(".monaco-list-row");
+  }
+
+  /** The visible text of the active terminal (the DOM renderer keeps it in the page). */
+  async terminalText(): Promise<string> {
+    const rows = await this.page
+      .locator(".terminal-wrapper.active .xterm-rows > div")
+      .allTextContents();
+    return rows.join("\n");
+  }
+}
