@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ManualClock, type MemFlow, MemStack, settle } from "@morgana/runtime-mem";
 import { latin1Encode, toHex } from "../../../stack/bytes/index.ts";
 import type { HttpConnection, PendingRequest } from "../../../stack/http/connection.ts";
 import { createHttpServer, type HttpHandler } from "../../../stack/http/index.ts";
@@ -9,7 +10,6 @@ import {
   recordInputs,
   replayInputs,
 } from "../../../stack/http/record.ts";
-import { ManualClock, type MemFlow, MemStack, settle } from "../../helpers/memflow.ts";
 
 const H = "Host: h\r\n";
 

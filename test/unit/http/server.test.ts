@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { flowPair, ManualClock, type MemFlow, MemStack, settle } from "@morgana/runtime-mem";
 import { latin1Encode } from "../../../stack/bytes/index.ts";
 import {
   createHttpServer,
@@ -7,7 +8,6 @@ import {
   header,
   serveFlow,
 } from "../../../stack/http/index.ts";
-import { flowPair, ManualClock, type MemFlow, MemStack, settle } from "../../helpers/memflow.ts";
 
 interface Response {
   status: number;

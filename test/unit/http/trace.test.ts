@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ManualClock, MemStack, settle } from "@morgana/runtime-mem";
 import { latin1Encode } from "../../../stack/bytes/index.ts";
 import { HttpConnection } from "../../../stack/http/connection.ts";
 import { createHttpServer } from "../../../stack/http/index.ts";
@@ -8,7 +9,6 @@ import {
   replayInputs,
 } from "../../../stack/http/record.ts";
 import { TraceRecorder } from "../../../stack/trace/index.ts";
-import { ManualClock, MemStack, settle } from "../../helpers/memflow.ts";
 
 const MS = 1_000_000n;
 const H = "Host: h\r\n";

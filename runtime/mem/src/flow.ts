@@ -1,19 +1,10 @@
-import { concatBytes } from "../../stack/bytes/index.ts";
 /**
- * In-memory test doubles for the stack devices: a pair of wired Flows with backpressure,
- * a Stack whose `connect` reaches its own listeners, and a Clock moved by the test.
+ * Two wired in-memory flows: what one end writes the other reads, with backpressure above a
+ * high-water mark, half-close, close and reset, as a TCP stack behaves.
  */
 
-import type { Clock } from "../../stack/devices/clock.ts";
-import {
-  type Datagram,
-  type Endpoint,
-  type Flow,
-  type Stack,
-  StackError,
-  type TcpListener,
-  type UdpSocket,
-} from "../../stack/devices/stack.ts";
+import { concatBytes } from "@morgana/stack/bytes";
+import { type Endpoint, type Flow, StackError } from "@morgana/stack/devices";
 
 interface Waiter {
   resolve: () => void;
@@ -75,6 +66,7 @@ class Pipe {
   }
 }
 
+/** One end of an in-memory connection. */
 export class MemFlow implements Flow {
   closed = false;
   /** Every byte this end has written, for assertions. */
@@ -165,88 +157,4 @@ export function flowPair(highWaterMark = 64 * 1024): [MemFlow, MemFlow] {
   const ea = { address: "10.0.0.1", port: nextPort++ };
   const eb = { address: "10.0.0.2", port: 80 };
   return [new MemFlow(ea, eb, ba, ab), new MemFlow(eb, ea, ab, ba)];
-}
-
-/** A Stack with TCP only; `connect` reaches this stack's own listeners. */
-export class MemStack implements Stack {
-  private readonly listeners = new Map<number, (flow: Flow) => void>();
-  readonly tcp = {
-    listen: async (port: number, onFlow: (flow: Flow) => void): Promise<TcpListener> => {
-      if (this.listeners.has(port)) throw new StackError("address-in-use", `port ${port} taken`);
-      this.listeners.set(port, onFlow);
-      return {
-        port,
-        close: async () => {
-          this.listeners.delete(port);
-        },
-      };
-    },
-    connect: async (remote: Endpoint): Promise<Flow> => this.connect(remote.port),
-  };
-  readonly udp = {
-    bind: async (_port: number, _on: (d: Datagram) => void): Promise<UdpSocket> => {
-      throw new StackError("other", "no UDP here");
-    },
-  };
-
-  /** Opens a client flow to `port`; the listener gets the server end. */
-  connect(port: number, highWaterMark?: number): MemFlow {
-    const onFlow = this.listeners.get(port);
-    if (onFlow === undefined) throw new StackError("connection-refused", `nothing on ${port}`);
-    const [client, server] = flowPair(highWaterMark);
-    onFlow(server);
-    return client;
-  }
-
-  listening(port: number): boolean {
-    return this.listeners.has(port);
-  }
-
-  addresses(): string[] {
-    return ["10.0.0.2"];
-  }
-
-  async close(): Promise<void> {
-    this.listeners.clear();
-  }
-}
-
-/** A Clock that only moves when the test says so. */
-export class ManualClock implements Clock {
-  nowNs = 0n;
-  wallOriginMs = Date.UTC(2024, 0, 2, 3, 4, 5);
-  private sleepers: { at: bigint; resolve: () => void }[] = [];
-
-  monotonicNs(): bigint {
-    return this.nowNs;
-  }
-
-  wallMs(): number {
-    return this.wallOriginMs + Number(this.nowNs / 1_000_000n);
-  }
-
-  sleepNs(ns: bigint): Promise<void> {
-    return new Promise((resolve) => {
-      this.sleepers.push({ at: this.nowNs + ns, resolve });
-    });
-  }
-
-  /** Number of sleeps not yet over. */
-  get pendingSleeps(): number {
-    return this.sleepers.length;
-  }
-
-  /** Moves time forward, waking sleepers due by then, and lets promise callbacks run. */
-  async advanceMs(ms: number): Promise<void> {
-    this.nowNs += BigInt(ms) * 1_000_000n;
-    const due = this.sleepers.filter((s) => s.at <= this.nowNs);
-    this.sleepers = this.sleepers.filter((s) => s.at > this.nowNs);
-    for (const s of due) s.resolve();
-    await settle();
-  }
-}
-
-/** Lets queued promise callbacks (and a few rounds of them) run. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }
