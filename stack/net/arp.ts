@@ -43,7 +43,11 @@ export function parseArp(b: Uint8Array): ArpPacket | null {
   };
 }
 
-export function emitArp(p: ArpPacket, out = new Uint8Array(ARP_LEN), at = 0): Uint8Array {
+export function emitArp(
+  p: ArpPacket,
+  out: Uint8Array = new Uint8Array(ARP_LEN),
+  at = 0,
+): Uint8Array {
   writeU16(out, at, 1);
   writeU16(out, at + 2, 0x0800);
   out[at + 4] = 6;

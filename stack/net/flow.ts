@@ -1,0 +1,118 @@
+/**
+ * A `Flow` (stack/devices/stack.ts) over one TcpCore connection: the promise side of the
+ * core's socket calls. The stack routes the core's events here (`onEvent`) and runs the
+ * core again (`kick`) after each call that may have made something sendable.
+ */
+import { type Endpoint, type Flow, StackError } from "../devices/stack.ts";
+import { Signal } from "./signal.ts";
+import {
+  type ConnId,
+  stackErrorCode,
+  type TcpCore,
+  type TcpError,
+  type TcpEvent,
+} from "./tcp/index.ts";
+
+export class NetFlow implements Flow {
+  private readonly readable = new Signal();
+  private readonly writable = new Signal();
+  private closedLocally = false;
+  private failure: TcpError | null = null;
+  private reading = false;
+
+  constructor(
+    private readonly tcp: TcpCore,
+    readonly id: ConnId,
+    readonly local: Endpoint,
+    readonly remote: Endpoint,
+    private readonly kick: () => void,
+    private readonly released: (flow: NetFlow) => void,
+  ) {}
+
+  onEvent(e: TcpEvent): void {
+    switch (e.type) {
+      case "readable":
+      case "peer-closed":
+        this.readable.wake();
+        return;
+      case "writable":
+        this.writable.wake();
+        return;
+      case "error":
+        this.failure = e.error;
+        this.readable.wake();
+        this.writable.wake();
+        return;
+      case "closed":
+        this.readable.wake();
+        this.writable.wake();
+        return;
+      default:
+        return;
+    }
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.reading) throw new StackError("other", "one read at a time");
+    this.reading = true;
+    try {
+      for (;;) {
+        if (this.closedLocally) throw new StackError("closed", "the flow is closed");
+        const r = this.tcp.recv(this.id);
+        if (r instanceof Uint8Array) {
+          this.kick(); // a window update may be due
+          return r;
+        }
+        if (r === "end") return null;
+        if (r !== "wait") throw new StackError(stackErrorCode(r), `connection ${r}`);
+        await this.readable.wait();
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < data.length || data.length === 0) {
+      if (this.closedLocally) throw new StackError("closed", "the flow is closed");
+      const n = this.tcp.send(this.id, off === 0 ? data : data.subarray(off)); // throws StackError
+      off += n;
+      if (n > 0) this.kick();
+      if (off >= data.length) return;
+      await this.writable.wait();
+      if (this.failure)
+        throw new StackError(stackErrorCode(this.failure), `connection ${this.failure}`);
+    }
+  }
+
+  async writev(data: Uint8Array[]): Promise<void> {
+    for (const d of data) if (d.length > 0) await this.write(d);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closedLocally) return;
+    this.tcp.shutdown(this.id);
+    this.kick();
+  }
+
+  async close(): Promise<void> {
+    if (this.closedLocally) return;
+    this.closedLocally = true;
+    this.tcp.close(this.id);
+    this.readable.wake();
+    this.writable.wake();
+    this.released(this);
+    this.kick();
+  }
+
+  /** The stack is closing: reset and release. */
+  abort(): void {
+    if (this.closedLocally) return;
+    this.closedLocally = true;
+    this.tcp.abort(this.id);
+    this.readable.wake();
+    this.writable.wake();
+    this.released(this);
+  }
+}
