@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import { relative } from "node:path";
 import type { Diagnostic, TargetName } from "../config/index.ts";
-import { openProject } from "../project.ts";
+import { openProject, type Project } from "../project.ts";
+import type { Target } from "../targets/index.ts";
 import { artifactPath, buildOpened } from "./build.ts";
 import { type Progress, quietProgress } from "./progress.ts";
 import { failure, hasErrors, type Outcome } from "./result.ts";
@@ -69,6 +70,18 @@ export async function run(options: RunOptions): Promise<RunResult> {
     all.push(...built.diagnostics);
     if (!built.ok) return failure(all);
   }
+  const booted = await boot(project, target, artifact, options.console ?? "pipe");
+  return { ...booted, diagnostics: [...all, ...booted.diagnostics] };
+}
+
+/** Launches a built artifact with its target's launch hook and hands back the running instance. */
+export async function boot(
+  project: Project,
+  target: Target,
+  artifact: string,
+  consoleMode: "inherit" | "pipe",
+): Promise<RunResult> {
+  const all: Diagnostic[] = [];
   const plan = await target.launch({
     config: project.config,
     root: project.root,
@@ -85,7 +98,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     }
     return failure(all);
   }
-  const pipe = (options.console ?? "pipe") === "pipe";
+  const pipe = consoleMode === "pipe";
   const child = spawn(plan.command, plan.args, {
     cwd: plan.cwd,
     env: { ...process.env, ...plan.env },
