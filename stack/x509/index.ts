@@ -29,6 +29,13 @@ export {
 } from "./extensions.ts";
 export { type GeneralName, ipToString, parseIp } from "./general-name.ts";
 export {
+  certificateMatchesHost,
+  dnsNameMatches,
+  normalizeDnsName,
+  type ReferenceIdentity,
+  referenceIdentity,
+} from "./hostname.ts";
+export {
   encodePkcs8,
   encodePrivateKeyPem,
   encodePublicKeyPem,
@@ -46,6 +53,7 @@ export {
   nameEquals,
   nameToString,
 } from "./name.ts";
+export { dnsWithin, ipWithin, nameConstraintViolation } from "./name-constraints.ts";
 export {
   decodePem,
   decodePemAll,
@@ -54,3 +62,12 @@ export {
   type PemError,
   type PemErrorCode,
 } from "./pem.ts";
+export {
+  type Purpose,
+  type ValidatedChain,
+  type ValidationFailure,
+  type ValidationFailureCode,
+  type ValidationOptions,
+  type ValidationResult,
+  validateChain,
+} from "./validate.ts";
