@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
 
@@ -82,6 +83,32 @@ describe("e2e: the morgana CLI", function () {
     const r = await morgana(["run", "-t", "unix"], HELLO);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /hello from a Morgana unikernel\n(tick \d\/4 at \d+ ms\n){4}goodbye\n/);
+  });
+
+  it("works from any folder through a link on PATH, as `npm link` makes it", async () => {
+    const bin = tempDir("bin");
+    const dir = join(tempDir("anywhere"), "Linked App");
+    symlinkSync(join(REPO, "tool", "bin", "morgana.js"), join(bin, "morgana"));
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1" };
+    const sh = (args: string[], cwd: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+        execFile("morgana", args, { cwd, env }, (err, stdout, stderr) =>
+          done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    try {
+      const made = await sh(["new", "hello", dir, "--json"], tmpdir());
+      assert.equal(made.code, 0, made.stderr);
+      // One slug rule: the unikernel and its npm package get the same name.
+      assert.equal(JSON.parse(made.stdout).name, "linked-app");
+      assert.equal(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name, "linked-app");
+      const built = await sh(["build"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      assert.ok(existsSync(join(dir, "dist", "unix", "linked-app.mjs")));
+    } finally {
+      removeDir(bin);
+      removeDir(join(dir, ".."));
+    }
   });
 
   it("run --no-build without a build says how to build, exit 1", async () => {
