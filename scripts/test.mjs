@@ -31,6 +31,9 @@ function step(label, cmd, cmdArgs) {
 
 // Static checks run on the full suite, not on a filtered or unit-only run.
 if (!unitOnly && !filtered) {
+  step("layers (imports point down: docs/architecture.md)", process.execPath, [
+    "scripts/check-layers.mjs",
+  ]);
   step("type-check: stack (ES2022 only, no Node)", bin("tsc"), ["-p", "stack/tsconfig.json"]);
   step("type-check: config model (ES2022 only, no Node)", bin("tsc"), [
     "-p",
