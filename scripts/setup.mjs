@@ -22,6 +22,18 @@ export const DEBIAN_PACKAGES = [
   { command: "dnsmasq", pkg: "dnsmasq-base", why: "direct tests take a DHCP lease from it" },
   { command: "ip", pkg: "iproute2", why: "direct tests create network namespaces and taps" },
   { command: "ping", pkg: "iputils-ping", why: "direct tests ping the stack from Linux" },
+  {
+    command: "arm-none-eabi-gcc",
+    pkg: "gcc-arm-none-eabi",
+    why: "the cubieboard2 target compiles XS and the board's platform with it",
+  },
+  {
+    // No command of its own: its C library, looked for where Debian puts it.
+    command: "arm-none-eabi-gcc >/dev/null && test -f /usr/lib/arm-none-eabi/newlib/libc.a",
+    pkg: "libnewlib-arm-none-eabi",
+    why: "the board's images link newlib's C library",
+  },
+  { command: "qemu-system-arm", pkg: "qemu-system-arm", why: "the emulator boots board images in it" },
   { command: "chromium", pkg: "chromium", why: "the extension's tests drive code-server in it" },
   {
     command: "krb5-config",
