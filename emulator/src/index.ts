@@ -1,0 +1,12 @@
+/** The emulator: board profiles and the QEMU launcher (a library for the CLI and the extension). */
+export {
+  type Board,
+  EmulatorError,
+  type ExitInfo,
+  type LaunchOptions,
+  launch,
+  missingQemu,
+  qemuArgs,
+  seedFile,
+} from "./launcher.ts";
+export { type BoardProfile, CUBIEBOARD2, PROFILES } from "./profiles.ts";

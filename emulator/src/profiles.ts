@@ -1,0 +1,39 @@
+/**
+ * Board profiles: which QEMU machine stands in for a board, and every way the emulated
+ * board differs from the real one, written down in one place.
+ */
+export interface BoardProfile {
+  /** The target name (unikernel.yaml, `morgana run -t`). */
+  name: string;
+  /** The QEMU binary and machine. */
+  qemu: string;
+  machine: string;
+  /** DRAM QEMU gives the machine, MiB. */
+  memoryMiB: number;
+  /** Where the image expects its seed (platform/board.h SEED_ADDR), and the seed's layout. */
+  seedAddress: number;
+  seedMagic: string;
+  seedBytes: number;
+  /** How the emulation differs from the real board. */
+  differences: string[];
+}
+
+export const CUBIEBOARD2: BoardProfile = {
+  name: "cubieboard2",
+  qemu: "qemu-system-arm",
+  machine: "cubieboard",
+  memoryMiB: 1024,
+  seedAddress: 0x40001000,
+  seedMagic: "MGNSEED1",
+  seedBytes: 64,
+  differences: [
+    "QEMU 7.2 has no Allwinner A20: the profile runs QEMU's `cubieboard` machine, an A10 with one Cortex-A8 (the A20 has two Cortex-A7 cores).",
+    "Interrupts go through the A10 interrupt controller at 0x01C20400; the A20 has a GIC (platform/intc.h keeps both behind one interface).",
+    "QEMU's 64-bit counter counts nanoseconds; the real chip's counts at 24 MHz (platform/board.h COUNTER_TO_NS).",
+    "The RTC is set from the host clock at reset and does not tick; the wall clock advances with the monotonic counter.",
+    "There is no hardware entropy: the emulator places a fresh seed at 0x40001000 for every boot.",
+    "The image exits through semihosting, which QEMU turns into its own exit code; a real board halts.",
+  ],
+};
+
+export const PROFILES: Record<string, BoardProfile> = { cubieboard2: CUBIEBOARD2 };

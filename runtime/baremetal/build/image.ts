@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { CC, CFLAGS, CPU_FLAGS, cacheRoot, LDFLAGS, pool, run, SIZE } from "./toolchain.ts";
+import { ensureXsLibrary, XS_DEFINES } from "./xs.ts";
+
+const HERE = import.meta.dirname;
+export const PLATFORM_DIR = join(HERE, "..", "platform");
+const XS_GLUE = join(HERE, "..", "xs", "xs_host.c");
+
+export interface ImageInput {
+  /** The app bundle (one script, see bundle.ts). */
+  bundle: string;
+  /** kv_ro packed with packKv, or null for none. */
+  kv?: Uint8Array | null;
+  /** Where the ELF goes. */
+  out: string;
+  /** Heap size in MiB (default: all DRAM above the image). */
+  heapMiB?: number;
+  /**
+   * A C file defining runtime_main, in place of the XS runtime: a platform-only image, for
+   * testing the platform itself (crash reports, timers) without JS.
+   */
+  main?: string;
+  log?: (line: string) => void;
+}
+
+export interface ImageResult {
+  elf: string;
+  /** Bytes of the ELF file, and the segment sizes `size` reports. */
+  bytes: number;
+  text: number;
+  data: number;
+  bss: number;
+}
+
+const PLATFORM_CFLAGS = [...CFLAGS, "-Wall", "-Wextra", "-std=gnu11", `-I${PLATFORM_DIR}`];
+
+/** Our objects (platform and XS glue), compiled once per change of their sources. */
+async function ensurePlatformObjects(xsIncludes: string[], withXs: boolean): Promise<string[]> {
+  const sources = readdirSync(PLATFORM_DIR)
+    .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
+    .map((f) => join(PLATFORM_DIR, f));
+  if (withXs) sources.push(XS_GLUE);
+  const h = createHash("sha256").update(
+    [...PLATFORM_CFLAGS, ...XS_DEFINES, ...xsIncludes].join(" "),
+  );
+  for (const f of [
+    ...sources,
+    ...readdirSync(PLATFORM_DIR)
+      .filter((f) => f.endsWith(".h"))
+      .map((f) => join(PLATFORM_DIR, f)),
+  ]) {
+    h.update(f).update(readFileSync(f));
+  }
+  h.update(readFileSync(join(HERE, "..", "xs", "morgana_xs.h")));
+  const dir = join(cacheRoot(), "baremetal", `platform-${h.digest("hex").slice(0, 12)}`);
+  const objects = sources.map((s) => join(dir, `${basename(s).replace(/\.[cS]$/, "")}.o`));
+  if (objects.every((o) => existsSync(o))) return objects;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  mkdirSync(tmp, { recursive: true });
+  await pool(sources, 2, async (src) => {
+    const obj = join(tmp, `${basename(src).replace(/\.[cS]$/, "")}.o`);
+    const extra = src === XS_GLUE ? [...XS_DEFINES, ...xsIncludes.map((i) => `-I${i}`)] : [];
+    await run(CC, [...PLATFORM_CFLAGS, ...extra, "-c", src, "-o", obj]);
+  });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return objects;
+}
+
+/** The assembly that places the bundle and the kv_ro data in .rodata. */
+function embedAssembly(bundle: string, kv: string): string {
+  const q = (p: string) => JSON.stringify(p);
+  return [
+    '  .section .rodata.morgana_bundle, "a"',
+    "  .global morgana_bundle, morgana_bundle_end, morgana_kv, morgana_kv_end",
+    "morgana_bundle:",
+    `  .incbin ${q(bundle)}`,
+    "morgana_bundle_end:",
+    "  .byte 0",
+    "  .balign 8",
+    "morgana_kv:",
+    `  .incbin ${q(kv)}`,
+    "morgana_kv_end:",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Links an image: the bundle and kv_ro data, our platform, XS. XS and the platform are
+ * compiled once and cached (XS is LGPL: its objects stay separate, so it can be relinked);
+ * a rebuild of the app only assembles the embedding and links, in about a second.
+ */
+export async function linkImage(input: ImageInput): Promise<ImageResult> {
+  const withXs = input.main === undefined;
+  const xs = withXs ? await ensureXsLibrary(input.log) : null;
+  const objects = await ensurePlatformObjects(xs?.includes ?? [], withXs);
+  const work = join(dirname(input.out), `.${basename(input.out)}.d`);
+  mkdirSync(work, { recursive: true });
+  const kvPath = join(work, "kv.bin");
+  writeFileSync(kvPath, input.kv ?? new Uint8Array());
+  const embedS = join(work, "embed.S");
+  writeFileSync(embedS, embedAssembly(input.bundle, kvPath));
+  const inputs = [...objects];
+  await run(CC, [...CPU_FLAGS, "-c", embedS, "-o", join(work, "embed.o")]);
+  inputs.push(join(work, "embed.o"));
+  if (input.main !== undefined) {
+    await run(CC, [...PLATFORM_CFLAGS, "-c", input.main, "-o", join(work, "main.o")]);
+    inputs.push(join(work, "main.o"));
+  }
+  const heap =
+    input.heapMiB === undefined ? [] : [`-Wl,--defsym=__heap_size=${input.heapMiB * 1024 * 1024}`];
+  await run(CC, [
+    ...CPU_FLAGS,
+    "-T",
+    join(PLATFORM_DIR, "link.ld"),
+    ...inputs,
+    ...(xs ? [xs.library] : []),
+    ...heap,
+    ...LDFLAGS,
+    "-o",
+    input.out,
+  ]);
+  const sizes = await imageSizes(input.out);
+  return { elf: input.out, ...sizes };
+}
+
+/** `size` in Berkeley format: text, data, bss; plus the file's bytes. */
+export async function imageSizes(elf: string): Promise<Omit<ImageResult, "elf">> {
+  const out = await run(SIZE, [elf]);
+  const row = out.trim().split("\n")[1]?.trim().split(/\s+/) ?? [];
+  const [text, data, bss] = row.map(Number);
+  return { bytes: readFileSync(elf).byteLength, text: text ?? 0, data: data ?? 0, bss: bss ?? 0 };
+}

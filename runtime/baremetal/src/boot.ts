@@ -1,0 +1,52 @@
+import { StackError } from "@morgana/stack/devices";
+import { monotonicNs } from "./clock.ts";
+import { board } from "./host.ts";
+import { timers } from "./timers.ts";
+
+/** What the generated wiring tells the runtime about the unikernel it boots. */
+export interface BootInfo {
+  name: string;
+  target: string;
+}
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+
+/** One line for an error: a StackError's message, an Error's stack (or message). */
+export function describeError(err: unknown): string {
+  if (err instanceof StackError) return err.message;
+  if (err instanceof Error) return err.stack ? `${err.message}\n${err.stack}` : String(err);
+  return String(err);
+}
+
+/**
+ * Boots a unikernel on the board, as runtime/unix's boot does on Node: builds its devices,
+ * calls `start(devices)`, and exits when `start` settles (0 on success, 1 with a one-line
+ * error on failure). The C event loop then runs promise jobs and timers until the exit.
+ */
+export function boot<D extends object>(
+  info: BootInfo,
+  makeDevices: () => D,
+  start: (devices: D) => unknown,
+): void {
+  const host = board();
+  globalThis.__morganaTick = () => {
+    timers.fireDue(monotonicNs());
+    const next = timers.next();
+    return next === null ? -1 : Number(next);
+  };
+  const fail = (err: unknown) => {
+    host.write(`${info.name}: error: ${describeError(err)}\n`);
+    host.exit(EXIT_FAILED);
+  };
+  let devices: D;
+  try {
+    devices = makeDevices();
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  Promise.resolve()
+    .then(() => start(devices))
+    .then(() => host.exit(EXIT_OK), fail);
+}

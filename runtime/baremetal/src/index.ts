@@ -1,0 +1,6 @@
+/** The cubieboard2 target: Morgana's devices on the bare-metal board, under XS. */
+export { type BootInfo, boot, describeError } from "./boot.ts";
+export { createClock } from "./clock.ts";
+export { createConsole } from "./console.ts";
+export { createKvRo } from "./kv_ro.ts";
+export { createRandom } from "./random.ts";

@@ -1,0 +1,240 @@
+/*
+ * The JS runtime on the board: one XS machine, the host functions behind the board's
+ * devices (global `__morganaBoard`, typed in ../src/host.ts), and the event loop.
+ *
+ * The loop: run promise jobs until none are left; ask JS for due timers
+ * (`__morganaTick`, which returns the next deadline in ns or -1); sleep in WFI until that
+ * deadline or an interrupt. It ends when JS calls `__morganaBoard.exit(code)`.
+ */
+#include "xsAll.h"
+#include "xs.h"
+#include "platform.h"
+
+/* The app bundle and the kv_ro data, linked in by the image build (image.S). */
+extern const char morgana_bundle[], morgana_bundle_end[];
+extern const uint8_t morgana_kv[], morgana_kv_end[];
+
+/* Margin kept below XS's C-stack check, for host calls and reports that run past it. */
+#define STACK_MARGIN (64 * 1024)
+
+static int exit_requested;
+static int exit_code;
+
+void fxQueuePromiseJobs(txMachine *the) {
+  the->promiseJobs = 1;
+}
+
+char *fxCStackLimit(void) {
+  return __stack_limit + STACK_MARGIN;
+}
+
+void fxAbort(txMachine *the, int status) {
+  (void)the;
+  const char *why = "unknown reason";
+  switch (status) {
+  case XS_STACK_OVERFLOW_EXIT: why = "JavaScript stack overflow"; break;
+  case XS_NOT_ENOUGH_MEMORY_EXIT: why = "out of memory"; break;
+  case XS_NO_MORE_KEYS_EXIT: why = "too many property names"; break;
+  case XS_UNHANDLED_EXCEPTION_EXIT: why = "unhandled exception"; break;
+  case XS_UNHANDLED_REJECTION_EXIT: why = "unhandled promise rejection"; break;
+  case XS_TOO_MUCH_COMPUTATION_EXIT: why = "too much computation"; break;
+  default: break;
+  }
+  platform_printf("\nXS ABORT: %s (heap %lu MiB)\n", why,
+                  (unsigned long)((__heap_end - __heap_start) >> 20));
+  platform_exit(EXIT_ABORT);
+}
+
+/* write(text) or write(buffer, offset, length): to the console, synchronously. */
+static void host_write(txMachine *the) {
+  if (xsToInteger(xsArgc) < 3) {
+    txString s = xsToString(xsArg(0));
+    platform_console_write(s, c_strlen(s));
+    return;
+  }
+  /* Integers first: converting them may run JS and move the buffer's data. */
+  txInteger offset = xsToInteger(xsArg(1));
+  txInteger length = xsToInteger(xsArg(2));
+  txInteger size = xsGetArrayBufferLength(xsArg(0));
+  if (offset < 0 || length < 0 || offset > size || length > size - offset)
+    xsRangeError("write: range outside the buffer");
+  const char *data = xsToArrayBuffer(xsArg(0));
+  platform_console_write(data + offset, (size_t)length);
+}
+
+/* monotonic(buffer): stores the monotonic time in ns as a little-endian u64 (exact, no float). */
+static void host_monotonic(txMachine *the) {
+  if (xsGetArrayBufferLength(xsArg(0)) < 8) xsRangeError("monotonic: buffer too small");
+  uint64_t ns = platform_monotonic_ns();
+  c_memcpy(xsToArrayBuffer(xsArg(0)), &ns, 8);
+}
+
+static void host_wall_ms(txMachine *the) {
+  xsResult = xsNumber((txNumber)platform_wall_ms());
+}
+
+/* randomFill(buffer, offset, length): false when the board has no seed. */
+static void host_random_fill(txMachine *the) {
+  txInteger offset = xsToInteger(xsArg(1));
+  txInteger length = xsToInteger(xsArg(2));
+  txInteger size = xsGetArrayBufferLength(xsArg(0));
+  if (offset < 0 || length < 0 || offset > size || length > size - offset)
+    xsRangeError("randomFill: range outside the buffer");
+  uint8_t *data = xsToArrayBuffer(xsArg(0));
+  xsResult = xsBoolean(platform_random_fill(data + offset, (size_t)length) == 0);
+}
+
+static void host_exit(txMachine *the) {
+  exit_code = xsToInteger(xsArg(0));
+  exit_requested = 1;
+}
+
+/*
+ * kv_ro: the packed folder is "MGKV", a little-endian u32 index length, the index (JSON),
+ * then the values. kvIndex() returns the index text; kvRead(offset, length) a copy of the
+ * bytes at `offset` in the value area.
+ */
+static uint32_t kv_index_length(void) {
+  size_t size = (size_t)(morgana_kv_end - morgana_kv);
+  if (size < 8 || c_memcmp(morgana_kv, "MGKV", 4) != 0) return 0;
+  uint32_t n = (uint32_t)morgana_kv[4] | (uint32_t)morgana_kv[5] << 8 |
+               (uint32_t)morgana_kv[6] << 16 | (uint32_t)morgana_kv[7] << 24;
+  return n <= size - 8 ? n : 0;
+}
+
+static void host_kv_index(txMachine *the) {
+  uint32_t n = kv_index_length();
+  if (n == 0) {
+    xsResult = xsString("{\"files\":[]}");
+    return;
+  }
+  xsResult = xsStringBuffer((txString)(morgana_kv + 8), (txInteger)n);
+}
+
+static void host_kv_read(txMachine *the) {
+  txInteger offset = xsToInteger(xsArg(0));
+  txInteger length = xsToInteger(xsArg(1));
+  size_t base = 8 + kv_index_length();
+  size_t size = (size_t)(morgana_kv_end - morgana_kv);
+  if (offset < 0 || length < 0 || base + (size_t)offset + (size_t)length > size)
+    xsRangeError("kvRead: range outside the store");
+  xsResult = xsArrayBuffer((void *)(morgana_kv + base + offset), length);
+}
+
+static void install_board(txMachine *the) {
+  static const struct {
+    const char *name;
+    txCallback fn;
+    int length;
+  } fns[] = {
+      {"write", host_write, 3},      {"monotonic", host_monotonic, 1},
+      {"wallMs", host_wall_ms, 0},   {"randomFill", host_random_fill, 3},
+      {"exit", host_exit, 1},        {"kvIndex", host_kv_index, 0},
+      {"kvRead", host_kv_read, 2},
+  };
+  xsBeginHost(the);
+  xsVars(2);
+  xsVar(0) = xsNewObject();
+  for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    xsVar(1) = xsNewHostFunction(fns[i].fn, fns[i].length);
+    xsSet(xsVar(0), xsID(fns[i].name), xsVar(1));
+  }
+  xsSet(xsGlobal, xsID("__morganaBoard"), xsVar(0));
+  xsEndHost(the);
+}
+
+/* Prints a JS exception that reached C: its message and, when XS keeps one, its stack. */
+static void report_exception(txMachine *the, const char *where) {
+  xsVars(1);
+  xsVar(0) = xsException;
+  xsTry {
+    platform_printf("\nJS EXCEPTION in %s: %s\n", where, xsToString(xsVar(0)));
+    if (xsIsInstanceOf(xsVar(0), xsErrorPrototype) && xsHas(xsVar(0), xsID("stack"))) {
+      platform_printf("%s\n", xsToString(xsGet(xsVar(0), xsID("stack"))));
+    }
+  }
+  xsCatch {
+    platform_printf("\nJS EXCEPTION in %s (not printable)\n", where);
+  }
+}
+
+static int run_bundle(txMachine *the) {
+  int ok = 1;
+  xsBeginHost(the);
+  xsTry {
+    txStringCStream stream;
+    stream.buffer = (txString)morgana_bundle;
+    stream.offset = 0;
+    stream.size = (txSize)(morgana_bundle_end - morgana_bundle);
+    txSlot *realm = mxProgram.value.reference->next->value.module.realm;
+    fxRunScript(the, fxParseScript(the, &stream, fxStringCGetter, mxProgramFlag),
+                mxRealmGlobal(realm), C_NULL, mxRealmClosures(realm)->value.reference, C_NULL,
+                mxProgram.value.reference);
+  }
+  xsCatch {
+    report_exception(the, "the bundle's top level");
+    ok = 0;
+  }
+  xsEndHost(the);
+  return ok;
+}
+
+static void run_jobs(txMachine *the) {
+  while (the->promiseJobs) {
+    the->promiseJobs = 0;
+    xsBeginHost(the);
+    fxRunPromiseJobs(the);
+    xsEndHost(the);
+  }
+}
+
+/* Fires due timers in JS; returns the next deadline (ns), or a negative number for none. */
+static double tick(txMachine *the) {
+  double next = -1;
+  xsBeginHost(the);
+  xsTry {
+    next = xsToNumber(xsCall0(xsGlobal, xsID("__morganaTick")));
+  }
+  xsCatch {
+    report_exception(the, "a timer");
+    exit_code = EXIT_FAILED;
+    exit_requested = 1;
+  }
+  xsEndHost(the);
+  return next;
+}
+
+int runtime_main(void) {
+  xsCreation creation = {
+      .initialChunkSize = 1024 * 1024,
+      .incrementalChunkSize = 1024 * 1024,
+      .initialHeapCount = 64 * 1024,
+      .incrementalHeapCount = 32 * 1024,
+      .stackCount = 16 * 1024,
+      .initialKeyCount = 8 * 1024,
+      .incrementalKeyCount = 1024,
+      .nameModulo = 1993,
+      .symbolModulo = 127,
+      .parserBufferSize = 256 * 1024,
+      .parserTableModulo = 1993,
+      .staticSize = 0,
+  };
+  txMachine *the = xsCreateMachine(&creation, "morgana", C_NULL);
+  if (!the) PANIC("cannot create the XS machine");
+  install_board(the);
+  if (!run_bundle(the)) return EXIT_FAILED;
+  for (;;) {
+    run_jobs(the);
+    if (exit_requested) break;
+    double next = tick(the);
+    if (exit_requested) break;
+    /* Timers that fired queued jobs, which may set new timers: run them, then ask again. */
+    if (the->promiseJobs) continue;
+    if (next < 0) {
+      platform_printf("\nthe unikernel is waiting, but no timer or device can wake it\n");
+      return EXIT_FAILED;
+    }
+    platform_yield((uint64_t)next);
+  }
+  return exit_code;
+}
