@@ -19,6 +19,22 @@ export {
   serialHex,
   timeChoice,
 } from "./certificate.ts";
+export {
+  type CertificateRequestOptions,
+  type CertificationRequest,
+  createCertificate,
+  createCsr,
+  csrToPem,
+  defaultSignatureAlgorithm,
+  hostToGeneralName,
+  type Issuer,
+  keyIdentifier,
+  parseCsr,
+  parseCsrPem,
+  publicKeyOf,
+  randomSerial,
+  verifyCsr,
+} from "./create.ts";
 export type { ParseResult, X509ParseCode, X509ParseError } from "./errors.ts";
 export {
   type Extensions,

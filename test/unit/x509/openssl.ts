@@ -3,7 +3,7 @@
  * temporary folder, and to check what Morgana makes. Nothing here is stored: each test run
  * makes fresh material.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,12 +24,8 @@ export class OpenSsl {
 
   /** Runs openssl and returns its exit status and both outputs, for commands expected to fail. */
   tryRun(args: string[]): { status: number; out: string } {
-    try {
-      return { status: 0, out: this.run(args) };
-    } catch (e) {
-      const err = e as { status: number; stdout: string; stderr: string };
-      return { status: err.status, out: `${err.stdout}${err.stderr}` };
-    }
+    const r = spawnSync("openssl", args, { cwd: this.dir, encoding: "utf8" });
+    return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
   }
 
   path(name: string): string {
