@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 // @ts-expect-error: a plain .mjs script without declarations
 import { importSpecifiers } from "../../scripts/check-layers.mjs";
@@ -48,6 +57,36 @@ describe("layer check (scripts/check-layers.mjs)", () => {
       { spec: "node:fs", line: 8 },
       { spec: "yaml", line: 16 },
     ]);
+  });
+
+  it("stack/http and stack/devices have no import cycles (message types stand apart)", () => {
+    for (const folder of ["stack/http", "stack/devices"]) {
+      const dir = join(root, folder);
+      const edges = new Map<string, string[]>();
+      for (const name of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+        const file = join(dir, name);
+        const specs = importSpecifiers(readFileSync(file, "utf8")) as Found;
+        edges.set(
+          file,
+          specs.filter((x) => x.spec.startsWith(".")).map((x) => resolve(dir, x.spec)),
+        );
+      }
+      const done = new Set<string>();
+      const visit = (file: string, path: string[]): void => {
+        const seen = path.indexOf(file);
+        if (seen >= 0) {
+          const cycle = [...path.slice(seen), file].map((f) => basename(f));
+          assert.fail(`import cycle in ${folder}: ${cycle.join(" -> ")}`);
+        }
+        if (done.has(file)) return;
+        for (const to of edges.get(file) ?? []) visit(to, [...path, file]);
+        done.add(file);
+      };
+      for (const file of edges.keys()) visit(file, []);
+      assert.ok(edges.size >= 5, folder);
+    }
+    const message = readFileSync(join(root, "stack/http/message.ts"), "utf8");
+    assert.deepEqual(importSpecifiers(message), [], "message.ts imports nothing");
   });
 
   it("passes on this checkout", () => {

@@ -10,6 +10,7 @@ import {
   recordInputs,
   replayInputs,
 } from "../../../stack/http/record.ts";
+import { rng } from "../../helpers/rng.ts";
 
 const H = "Host: h\r\n";
 
@@ -135,5 +136,65 @@ describe("http connection: replaying recorded inputs", () => {
     const recording = dropped?.recording as ConnectionRecording;
     const noTicks = { ...recording, inputs: recording.inputs.filter((i) => i.op !== "tick") };
     assert.equal(replayInputs(noTicks).closeReason, "aborted");
+  });
+
+  it("reproduces outputs for random input sequences at random times (300 seeds)", () => {
+    const texts = [
+      `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n${H}Connection: close\r\n\r\n`,
+      `POST /p HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 4\r\n\r\nbody`,
+      `POST /c HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+      "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nBAD REQUEST LINE\r\n\r\n",
+    ];
+    let dropped = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = rng(seed * 104_729);
+      const options = {
+        headersTimeoutMs: 50,
+        idleTimeoutMs: 80,
+        sendTimeoutMs: 40,
+        requestTimeoutMs: 200,
+      };
+      const steps: Snapshot[] = [];
+      const { connection: conn, recording } = recordInputs(options, 0n, (i, r, c) =>
+        steps.push(snapshot(i, r, c)),
+      );
+      const input = latin1Encode(texts[seed % texts.length] as string);
+      let fed = 0;
+      let now = 0n;
+      let writing = false;
+      const owed: number[] = [];
+      for (let k = 0; k < 40 && !conn.closed; k++) {
+        now += BigInt(Math.floor(next() * 30)) * 1_000_000n;
+        const op = next();
+        if (op < 0.3 && fed < input.length) {
+          const take = 1 + Math.floor(next() * 24);
+          conn.receive(input.subarray(fed, fed + take), now);
+          fed += take;
+        } else if (op < 0.45) {
+          for (const { id } of conn.takeRequests()) owed.push(id);
+        } else if (op < 0.6 && owed.length > 0) {
+          const id = owed.shift() as number;
+          if (next() < 0.2) conn.fail(id, now);
+          else conn.respond(id, { status: 200, body: `r${id}` }, now);
+        } else if (op < 0.75) {
+          if (conn.takeOutput(Number(now / 1_000_000n)).length > 0 && !writing) {
+            writing = true;
+            conn.writeStarted(now);
+          }
+        } else if (op < 0.85 && writing) {
+          writing = false;
+          conn.flushed(now);
+        } else if (op < 0.95) {
+          conn.tick(now);
+        } else {
+          conn.peerClosed(now);
+        }
+      }
+      if (conn.closeReason === "send-timeout") dropped++;
+      const replayed: Snapshot[] = [];
+      replayInputs(recording, (i, r, c) => replayed.push(snapshot(i, r, c)));
+      assert.deepEqual(replayed, steps, `seed ${seed}`);
+    }
+    assert.ok(dropped > 0, "some runs end in a send-timeout drop");
   });
 });
