@@ -46,7 +46,7 @@ export interface NetStackOptions {
   tracer?: Tracer;
   /** TCP tuning (buffers, RTO bounds, ...); `random` and `tracer` come from the stack. */
   tcp?: Omit<TcpCoreOptions, "random" | "tracer">;
-  /** Connections waiting for accept per listener. Default 128. */
+  /** Connections waiting for accept per listener (and half-open ones kept). Default 256. */
   backlog?: number;
 }
 
@@ -116,9 +116,12 @@ export class NetStack implements Stack {
       return u32[0] as number;
     };
     this.dhcpTimeoutMs = options.dhcpTimeoutMs ?? 30_000;
-    this.backlog = options.backlog ?? 128;
+    this.backlog = options.backlog ?? 256;
     this.tcpCore = new TcpCore({
       mss: netif.mtu - 40,
+      // A burst of SYNs (a browser, `curl --parallel`) must not evict half-open entries whose
+      // final ACK is already on its way: hold as many as the accept backlog.
+      maxHalfOpen: this.backlog,
       ...options.tcp,
       random: (b) => random.fill(b),
       tracer: options.tracer,

@@ -1,0 +1,73 @@
+/**
+ * Network namespaces for the direct target's tests: each test run makes its own namespace
+ * (only private addresses inside), bridges a tap into it, and removes it at the end.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bridgeProblem, run } from "../../../runtime/direct/src/bridge.ts";
+import { createClock } from "../../../runtime/unix/src/clock.ts";
+import type { Clock } from "../../../stack/devices/clock.ts";
+
+/**
+ * Null when this process can create namespaces and taps; otherwise the exact command that
+ * makes it possible (tests then fail with it rather than skip).
+ */
+export function netnsProblem(needDhcp = false): string | null {
+  const p = bridgeProblem(needDhcp);
+  if (p === null) return null;
+  if (p.includes("root")) return `${p}: run the tests as root: sudo npm test`;
+  if (p.includes("missing"))
+    return `${p}: or run npm run setup (as root), which installs socat, dnsmasq-base, iproute2 and iputils-ping`;
+  return p;
+}
+
+let counter = 0;
+
+/** A fresh namespace with loopback up; `remove()` deletes it (and whatever is inside). */
+export async function makeNetns(): Promise<{
+  name: string;
+  exec: (cmd: string, args: string[]) => ReturnType<typeof run>;
+  remove: () => Promise<void>;
+}> {
+  const name = `mgd${process.pid}x${counter++}`;
+  const add = await run("ip", ["netns", "add", name]);
+  if (add.code !== 0) throw new Error(`ip netns add ${name} failed: ${add.stderr}`);
+  await run("ip", ["-n", name, "link", "set", "lo", "up"]);
+  return {
+    name,
+    exec: (cmd, args) => run("ip", ["netns", "exec", name, cmd, ...args]),
+    remove: async () => {
+      await run("ip", ["netns", "delete", name]);
+    },
+  };
+}
+
+/** A unique tap name (15 characters at most). */
+export function tapName(): string {
+  return `mgt${process.pid % 100000}x${counter++}`;
+}
+
+/** The unix clock, but its sleeps do not keep the test process alive after a stack closes. */
+export function unrefClock(): Clock {
+  const base = createClock();
+  return {
+    monotonicNs: base.monotonicNs,
+    wallMs: base.wallMs,
+    sleepNs: (ns) =>
+      new Promise((resolve) => {
+        const ms = Number((ns + 999_999n) / 1_000_000n);
+        setTimeout(resolve, Math.max(0, ms)).unref();
+      }),
+  };
+}
+
+/** The files of a folder, by relative path (one level of subfolders). */
+export function filesOf(dir: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const full = join(e.parentPath, e.name);
+    out.set(full.slice(dir.length + 1), new Uint8Array(readFileSync(full)));
+  }
+  return out;
+}
