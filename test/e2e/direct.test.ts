@@ -8,8 +8,14 @@ import { createRandom } from "../../runtime/unix/src/random.ts";
 import { createHttpServer } from "../../stack/http/index.ts";
 import { formatMac } from "../../stack/net/addr.ts";
 import { NetStack } from "../../stack/net/stack.ts";
+import {
+  filesOf,
+  makeNetns,
+  netnsProblem,
+  tapName,
+  unrefClock,
+} from "../unit/net/helpers/netns.ts";
 import { REPO, removeDir, tempDir } from "./lib/morgana.ts";
-import { filesOf, makeNetns, netnsProblem, tapName, unrefClock } from "./lib/netns.ts";
 
 /** Morgana's stack in this process, bridged to a tap inside a fresh namespace. */
 async function setup(opts: {

@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bridgeProblem, run } from "../../../runtime/direct/src/bridge.ts";
-import { createClock } from "../../../runtime/unix/src/clock.ts";
-import type { Clock } from "../../../stack/devices/clock.ts";
+import { bridgeProblem, run } from "../../../../runtime/direct/src/bridge.ts";
+import { createClock } from "../../../../runtime/unix/src/clock.ts";
+import type { Clock } from "../../../../stack/devices/clock.ts";
 
 /**
  * Null when this process can create namespaces and taps; otherwise the exact command that
