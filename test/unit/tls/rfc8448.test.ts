@@ -91,7 +91,12 @@ for (const c of providers) {
     it("server: ServerHello, the encrypted flight, application data and close_notify", () => {
       const salt = traceSalt(c);
       // The signer draws the PSS salt from its own generator: give it the trace's.
-      const signer = createNobleProvider({ fill: (b) => (b.set(salt.subarray(0, b.length)), b) });
+      const signer = createNobleProvider({
+        fill(b) {
+          b.set(salt.subarray(0, b.length));
+          return b;
+        },
+      });
       const keyLog: string[] = [];
       const server = new TlsServer({
         crypto: c,
