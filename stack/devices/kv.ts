@@ -22,7 +22,7 @@ export interface KvRo {
  * on its path. Writes reject with a `KvError`.
  */
 export interface KvRw extends KvRo {
-  /** Stores `value` under `key`, replacing any value there. The store keeps `value`'s bytes. */
+  /** Stores `value` under `key`, replacing any value there. Do not change `value` afterwards. */
   set(key: string, value: Uint8Array): Promise<void>;
   /** Removes the value or the whole dictionary at `key`; an absent key is not an error. */
   remove(key: string): Promise<void>;
