@@ -81,7 +81,7 @@ export class Workbench {
     await this.page.keyboard.press("Control+G");
     const input = this.quickInput.locator("input");
     await input.waitFor();
-    await input.fill(`${line}:${column}`);
+    await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press("Enter");
     await this.quickInput.waitFor({ state: "hidden" });
   }

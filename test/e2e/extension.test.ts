@@ -5,7 +5,7 @@
  * $MORGANA_ARTIFACTS/extension (default: the system temp folder).
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import { packageVsix } from "../../extension/bundle.mjs";
 import {
   type CodeServer,
   ensureCodeServer,
+  extensionHostErrors,
   freePort,
   installVsix,
   startCodeServer,
@@ -33,6 +34,7 @@ describe("VS Code extension in code-server", () => {
   let project: string;
   let port: number;
   let installLog = "";
+  let goodSource = "";
 
   before(async function () {
     this.timeout(600_000); // the first run installs code-server into the cache (about a minute)
@@ -71,6 +73,12 @@ describe("VS Code extension in code-server", () => {
     await wb.open(server.folderUrl(project));
   });
 
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && wb) {
+      await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => {});
+    }
+  });
+
   after(async function () {
     this.timeout(30_000);
     await browser?.close();
@@ -86,4 +94,195 @@ describe("VS Code extension in code-server", () => {
     await wb.page.locator(".statusbar-item", { hasText: "unix" }).waitFor();
     await wb.screenshot("activated");
   });
+
+  it("completes device types in unikernel.yaml", async () => {
+    await wb.openFile("unikernel.yaml");
+    await wb.goTo(9, 200); // the end of the http device's line
+    await wb.page.keyboard.press("Enter");
+    await wb.page.keyboard.type("extra:");
+    await wb.page.keyboard.press("Enter");
+    await wb.page.keyboard.type("type: ");
+    await wb.page.keyboard.press("Control+Space");
+    const suggest = wb.page.locator(".suggest-widget.visible");
+    await suggest.locator(".monaco-list-row", { hasText: "kv_ro" }).waitFor();
+    const labels = await suggest.locator(".monaco-list-row .label-name").allTextContents();
+    for (const type of ["console", "clock", "kv_ro", "net", "http"])
+      assert.ok(labels.includes(type), `${type} in ${labels}`);
+    await wb.screenshot("completion-device-types");
+    await wb.page.keyboard.press("Escape");
+    await wb.command("File: Revert File");
+  });
+
+  it("underlines a misspelt key and lists it in Problems with its did-you-mean", async () => {
+    await wb.goTo(9, 23); // `port` in `  http: { type: http, port: 80 }`
+    await wb.page.keyboard.press("Shift+ArrowRight");
+    await wb.page.keyboard.press("Shift+ArrowRight");
+    await wb.page.keyboard.press("Shift+ArrowRight");
+    await wb.page.keyboard.type("pro"); // port -> prot
+    await wb.editor.locator(".squiggly-error").first().waitFor();
+    const rows = await wb.problems();
+    const row = rows.filter({ hasText: 'did you mean "port"' });
+    await row.first().waitFor();
+    assert.match((await row.first().textContent()) ?? "", /prot/);
+    await wb.screenshot("diagnostic-typo");
+    await wb.openFile("unikernel.yaml");
+    await wb.command("File: Revert File");
+    await row.first().waitFor({ state: "detached" });
+  });
+
+  it("lists the CLI's targets in the status-bar picker", async () => {
+    await wb.page.locator(".statusbar-item", { hasText: "unix" }).click();
+    const rows = wb.quickInput.locator(".monaco-list-row");
+    await rows.filter({ hasText: "unix" }).first().waitFor();
+    const text = (await rows.allTextContents()).join("\n");
+    assert.match(text, /unix[\s\S]*Node process/);
+    assert.match(text, /direct[\s\S]*not available yet/);
+    await wb.screenshot("select-target");
+    await wb.page.keyboard.press("Escape");
+  });
+
+  it("builds from the palette: the bundle exists and a notification says so", async () => {
+    await wb.command("Morgana: Build");
+    await wb.notification("Morgana: built dist/unix/static-website.mjs").waitFor();
+    assert.ok(existsSync(join(project, "dist", "unix", "static-website.mjs")));
+    await wb.screenshot("build-succeeded");
+    await wb.clearNotifications();
+  });
+
+  it("puts a type error in src/ into Problems at its file, line and column", async () => {
+    const file = join(project, "src", "unikernel.ts");
+    goodSource = readFileSync(file, "utf8");
+    const bad = goodSource.replace(
+      "await console.log(`static-website",
+      "await console.lgo(`static-website",
+    );
+    assert.notEqual(bad, goodSource);
+    writeFileSync(file, bad);
+    const lines = bad.split("\n");
+    const line = lines.findIndex((l) => l.includes("console.lgo")) + 1;
+    const column = (lines[line - 1] ?? "").indexOf("lgo") + 1;
+    await wb.command("Morgana: Build");
+    await wb.notification("Morgana: build failed").waitFor();
+    const rows = await wb.problems();
+    const row = rows.filter({ hasText: "Property 'lgo' does not exist" }).first();
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", new RegExp(`\\[Ln ${line}, Col ${column}\\]`));
+    await row.click(); // opens unikernel.ts at the error
+    await wb.page.locator(".tab.active", { hasText: "unikernel.ts" }).waitFor();
+    await wb.screenshot("build-error-in-problems");
+  });
+
+  it("clears that problem once the fixed source builds", async () => {
+    writeFileSync(join(project, "src", "unikernel.ts"), goodSource);
+    await wb.clearNotifications();
+    await wb.command("Morgana: Build");
+    await wb.notification("Morgana: built").waitFor();
+    const rows = await wb.problems();
+    await rows.filter({ hasText: "Property 'lgo' does not exist" }).waitFor({ state: "detached" });
+    await wb.clearNotifications();
+    await wb.command("View: Close All Editors");
+  });
+
+  it("shows the device graph with each device's unix implementation", async () => {
+    await wb.command("Morgana: Show Device Graph");
+    await wb.page.locator(".tab.active", { hasText: "Device Graph" }).waitFor();
+    const svg = await waitForWebviewText(wb, "Morgana's HTTP/1.1 server");
+    assert.match(svg, /htdocs: kv_ro/);
+    assert.match(svg, /a host folder, read live/);
+    await wb.screenshot("device-graph");
+    await wb.command("View: Close All Editors");
+  });
+
+  it("runs the unikernel: its console in a terminal, its URL in the Unikernels view", async () => {
+    await wb.command("Morgana: Run");
+    const url = `http://127.0.0.1:${port}/`;
+    await wb.notification(`is listening on ${url}`).waitFor();
+    assert.match(await wb.terminalText(), new RegExp(`listening on ${url.replaceAll(".", "\\.")}`));
+    const page = await (await fetch(url)).text();
+    assert.match(page, /<html/i);
+    await wb.command("Explorer: Focus on Unikernels View");
+    const view = wb.page.locator(".pane", {
+      has: wb.page.locator(".pane-header", { hasText: "Unikernels" }),
+    });
+    await view.locator(".monaco-list-row", { hasText: "static-website on unix" }).waitFor();
+    await view.locator(".monaco-list-row", { hasText: url }).waitFor();
+    await wb.screenshot("running-console-and-view");
+  });
+
+  it("opens the URL from the view in a browser tab", async () => {
+    const url = `http://127.0.0.1:${port}/`;
+    const view = wb.page.locator(".pane", {
+      has: wb.page.locator(".pane-header", { hasText: "Unikernels" }),
+    });
+    const popup = wb.page.context().waitForEvent("page");
+    await view.locator(".monaco-list-row", { hasText: url }).click();
+    // code-server asks before opening an outside link: confirm it, as a person would.
+    const open = wb.page.locator(".dialog-buttons a, .dialog-buttons .monaco-button", {
+      hasText: /^Open$/,
+    });
+    await Promise.race([popup, open.waitFor().then(() => open.click())]);
+    const tab = await popup;
+    await tab.waitForLoadState();
+    const html = await tab.content();
+    assert.match(html, /<html/i);
+    const shot = new Workbench(tab, join(artifacts, "pages"));
+    await shot.screenshot("opened-from-view");
+    await tab.close();
+  });
+
+  it("stops it: the port closes and the view no longer lists it", async () => {
+    await wb.command("Morgana: Stop");
+    await wb.notification(/Morgana: stopped static-website/).waitFor();
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
+    const view = wb.page.locator(".pane", {
+      has: wb.page.locator(".pane-header", { hasText: "Unikernels" }),
+    });
+    await view
+      .locator(".monaco-list-row", { hasText: "static-website on unix" })
+      .waitFor({ state: "detached" });
+    assert.match(await wb.terminalText(), /exited \(130\)/);
+    await wb.screenshot("stopped");
+  });
+
+  it("runs a morgana task whose $morgana problem matcher fills Problems", async () => {
+    const yaml = join(project, "unikernel.yaml");
+    const good = readFileSync(yaml, "utf8");
+    const bad = good.replace("port: 80", "prot: 80");
+    writeFileSync(yaml, bad);
+    const lines = bad.split("\n");
+    const line = lines.findIndex((l) => l.includes("prot:")) + 1;
+    const column = (lines[line - 1] ?? "").indexOf("prot") + 1;
+    try {
+      await wb.command("Tasks: Run Task");
+      await wb.quickInput.locator(".monaco-list-row", { hasText: "morgana" }).first().click();
+      await wb.quickInput
+        .locator(".monaco-list-row", { hasText: "configure static-website (unix)" })
+        .click();
+      const rows = await wb.problems();
+      const row = rows.filter({ hasText: "unknown key" }).first();
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? "", new RegExp(`\\[Ln ${line}, Col ${column}\\]`));
+      await wb.screenshot("task-problem-matcher");
+    } finally {
+      writeFileSync(yaml, good);
+    }
+  });
+
+  it("logs no extension error in the extension host", () => {
+    assert.deepEqual(extensionHostErrors(server.userDataDir), []);
+  });
 });
+
+/** Polls the webviews' frames (nested iframes) until one shows `text`; returns that frame's text. */
+async function waitForWebviewText(wb: Workbench, text: string): Promise<string> {
+  for (;;) {
+    for (const frame of wb.page.frames()) {
+      const body = await frame
+        .locator("body")
+        .textContent()
+        .catch(() => null);
+      if (body?.includes(text)) return body;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
