@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { statSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer } from "node:tls";
+import type { AddressInfo } from "node:net";
+import { connect, createServer } from "node:tls";
 import { makeDevCertificates } from "../../../tool/src/cert/index.ts";
 import { OpenSsl } from "./openssl.ts";
 import { noble } from "./providers.ts";
