@@ -12,6 +12,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Debian packages by the command they provide, and why we need each. */
 export const DEBIAN_PACKAGES = [
   { command: "curl", pkg: "curl", why: "end-to-end tests fetch from unikernels with it" },
+  {
+    command: "gnutls-cli",
+    pkg: "gnutls-bin",
+    why: "TLS interop tests run GnuTLS client and server",
+  },
   { command: "wrk", pkg: "wrk", why: "bench/http measures requests per second with it" },
   {
     command: "dot",
@@ -33,7 +38,11 @@ export const DEBIAN_PACKAGES = [
     pkg: "libnewlib-arm-none-eabi",
     why: "the board's images link newlib's C library",
   },
-  { command: "qemu-system-arm", pkg: "qemu-system-arm", why: "the emulator boots board images in it" },
+  {
+    command: "qemu-system-arm",
+    pkg: "qemu-system-arm",
+    why: "the emulator boots board images in it",
+  },
   { command: "chromium", pkg: "chromium", why: "the extension's tests drive code-server in it" },
   {
     command: "krb5-config",
