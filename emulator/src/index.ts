@@ -6,7 +6,5 @@ export {
   type LaunchOptions,
   launch,
   missingQemu,
-  qemuArgs,
-  seedFile,
 } from "./launcher.ts";
 export { type BoardProfile, CUBIEBOARD2, PROFILES } from "./profiles.ts";

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
 import { type BoardProfile, CUBIEBOARD2 } from "./profiles.ts";
 
 export interface LaunchOptions {
@@ -49,43 +49,6 @@ export function missingQemu(profile: BoardProfile = CUBIEBOARD2): string | null 
   return r.error || r.status !== 0 ? "apt-get install -y qemu-system-arm" : null;
 }
 
-/** A seed file as platform/entropy.c expects it: magic, u32 length (LE), fresh bytes. */
-export function seedFile(profile: BoardProfile): Uint8Array {
-  const out = new Uint8Array(12 + profile.seedBytes);
-  out.set(new TextEncoder().encode(profile.seedMagic), 0);
-  new DataView(out.buffer).setUint32(8, profile.seedBytes, true);
-  out.set(randomBytes(profile.seedBytes), 12);
-  return out;
-}
-
-/** The QEMU command line for a profile: no display, no monitor, the console on stdio. */
-export function qemuArgs(profile: BoardProfile, image: string, seedPath: string | null): string[] {
-  const args = [
-    "-M",
-    profile.machine,
-    "-m",
-    `${profile.memoryMiB}M`,
-    "-display",
-    "none",
-    "-monitor",
-    "none",
-    "-serial",
-    "stdio",
-    "-no-reboot",
-    "-semihosting-config",
-    "enable=on,target=native",
-    "-kernel",
-    image,
-  ];
-  if (seedPath) {
-    args.push(
-      "-device",
-      `loader,file=${seedPath},addr=0x${profile.seedAddress.toString(16)},force-raw=on`,
-    );
-  }
-  return args;
-}
-
 /** Boots an image in QEMU. The launcher owns QEMU: stop() or the image's exit ends it. */
 export function launch(options: LaunchOptions): Board {
   const profile = options.profile ?? CUBIEBOARD2;
@@ -95,10 +58,10 @@ export function launch(options: LaunchOptions): Board {
   let seedPath: string | null = null;
   if (options.seed !== false) {
     seedPath = join(dir, "seed.bin");
-    writeFileSync(seedPath, seedFile(profile), { mode: 0o600 });
+    writeFileSync(seedPath, seedFile(), { mode: 0o600 });
   }
   const started = performance.now();
-  const child: ChildProcess = spawn(profile.qemu, qemuArgs(profile, options.image, seedPath), {
+  const child: ChildProcess = spawn(profile.qemu, qemuArgs(options.image, seedPath), {
     stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: string[] = [];

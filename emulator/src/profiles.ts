@@ -1,3 +1,5 @@
+import { QEMU_BOARD } from "@morgana/runtime-baremetal/build";
+
 /**
  * Board profiles: which QEMU machine stands in for a board, and every way the emulated
  * board differs from the real one, written down in one place.
@@ -10,22 +12,15 @@ export interface BoardProfile {
   machine: string;
   /** DRAM QEMU gives the machine, MiB. */
   memoryMiB: number;
-  /** Where the image expects its seed (platform/board.h SEED_ADDR), and the seed's layout. */
-  seedAddress: number;
-  seedMagic: string;
-  seedBytes: number;
   /** How the emulation differs from the real board. */
   differences: string[];
 }
 
 export const CUBIEBOARD2: BoardProfile = {
   name: "cubieboard2",
-  qemu: "qemu-system-arm",
-  machine: "cubieboard",
-  memoryMiB: 1024,
-  seedAddress: 0x40001000,
-  seedMagic: "MGNSEED1",
-  seedBytes: 64,
+  qemu: QEMU_BOARD.qemu,
+  machine: QEMU_BOARD.machine,
+  memoryMiB: QEMU_BOARD.memoryMiB,
   differences: [
     "QEMU 7.2 has no Allwinner A20: the profile runs QEMU's `cubieboard` machine, an A10 with one Cortex-A8 (the A20 has two Cortex-A7 cores).",
     "Interrupts go through the A10 interrupt controller at 0x01C20400; the A20 has a GIC (platform/intc.h keeps both behind one interface).",

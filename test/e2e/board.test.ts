@@ -186,7 +186,7 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
     const img = await image(
       "kv",
       wiring(
-        "{ console: board.createConsole(), kv: board.createKvRo() }",
+        '{ console: board.createConsole(), kv: board.createKvRo("htdocs") }',
         [
           "  const walk = async (key: string): Promise<void> => {",
           "    for (const e of await d.kv.list(key)) {",
@@ -199,7 +199,7 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
           '  await d.console.log("missing " + (await d.kv.get("nope.html")) + " " + (await d.kv.exists("../etc")));',
         ].join("\n"),
       ),
-      packKv(SITE),
+      packKv({ htdocs: SITE, other: join(ROOT, "samples", "hello") }),
     );
     const run = await boot(img.elf);
     assert.equal(run.code, 0, run.lines.join("\n"));

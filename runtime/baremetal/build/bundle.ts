@@ -1,10 +1,6 @@
 import { join } from "node:path";
 import { build, type Message } from "esbuild";
-
-const HERE = import.meta.dirname;
-/** The checkout's root: runtime/baremetal/build/../../.. */
-const CHECKOUT = join(HERE, "..", "..", "..");
-export const BAREMETAL_SRC = join(HERE, "..", "src", "index.ts");
+import { baremetalDir } from "./toolchain.ts";
 
 export interface BundleProblem {
   file: string;
@@ -35,8 +31,8 @@ export async function bundleForBoard(
       target: "es2022",
       supported: { "class-static-field": false },
       mainFields: ["module", "main"],
-      alias: { "@morgana/runtime-baremetal": BAREMETAL_SRC },
-      nodePaths: [join(CHECKOUT, "node_modules")],
+      // The checkout's node_modules: runtime/baremetal/../../node_modules.
+      nodePaths: [join(baremetalDir(), "..", "..", "node_modules")],
       sourcemap: "external",
       logLevel: "silent",
       legalComments: "none",

@@ -9,12 +9,22 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { CC, CFLAGS, CPU_FLAGS, cacheRoot, LDFLAGS, pool, run, SIZE } from "./toolchain.ts";
-import { ensureXsLibrary, XS_DEFINES } from "./xs.ts";
+import {
+  baremetalDir,
+  CC,
+  CFLAGS,
+  CPU_FLAGS,
+  cacheRoot,
+  LDFLAGS,
+  OBJCOPY,
+  pool,
+  run,
+  SIZE,
+} from "./toolchain.ts";
+import { ensureXsLibrary, XS_DEFINES, XS_PLATFORM_DIR } from "./xs.ts";
 
-const HERE = import.meta.dirname;
-export const PLATFORM_DIR = join(HERE, "..", "platform");
-const XS_GLUE = join(HERE, "..", "xs", "xs_host.c");
+const PLATFORM_DIR = join(baremetalDir(), "platform");
+const XS_GLUE = join(baremetalDir(), "xs", "xs_host.c");
 
 export interface ImageInput {
   /** The app bundle (one script, see bundle.ts). */
@@ -34,7 +44,10 @@ export interface ImageInput {
 }
 
 export interface ImageResult {
+  /** The image to boot: debug information stripped. */
   elf: string;
+  /** The same image with debug information, beside it, for reading crash reports (addr2line). */
+  debugElf: string;
   /** Bytes of the ELF file, and the segment sizes `size` reports. */
   bytes: number;
   text: number;
@@ -61,7 +74,7 @@ async function ensurePlatformObjects(xsIncludes: string[], withXs: boolean): Pro
   ]) {
     h.update(f).update(readFileSync(f));
   }
-  h.update(readFileSync(join(HERE, "..", "xs", "morgana_xs.h")));
+  h.update(readFileSync(join(XS_PLATFORM_DIR, "morgana_xs.h")));
   const dir = join(cacheRoot(), "baremetal", `platform-${h.digest("hex").slice(0, 12)}`);
   const objects = sources.map((s) => join(dir, `${basename(s).replace(/\.[cS]$/, "")}.o`));
   if (objects.every((o) => existsSync(o))) return objects;
@@ -117,6 +130,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
     await run(CC, [...PLATFORM_CFLAGS, "-c", input.main, "-o", join(work, "main.o")]);
     inputs.push(join(work, "main.o"));
   }
+  const debugElf = input.out.replace(/(\.elf)?$/, ".debug.elf");
   const heap =
     input.heapMiB === undefined ? [] : [`-Wl,--defsym=__heap_size=${input.heapMiB * 1024 * 1024}`];
   await run(CC, [
@@ -128,14 +142,15 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
     ...heap,
     ...LDFLAGS,
     "-o",
-    input.out,
+    debugElf,
   ]);
+  await run(OBJCOPY, ["--strip-debug", debugElf, input.out]);
   const sizes = await imageSizes(input.out);
-  return { elf: input.out, ...sizes };
+  return { elf: input.out, debugElf, ...sizes };
 }
 
 /** `size` in Berkeley format: text, data, bss; plus the file's bytes. */
-export async function imageSizes(elf: string): Promise<Omit<ImageResult, "elf">> {
+export async function imageSizes(elf: string): Promise<Omit<ImageResult, "elf" | "debugElf">> {
   const out = await run(SIZE, [elf]);
   const row = out.trim().split("\n")[1]?.trim().split(/\s+/) ?? [];
   const [text, data, bss] = row.map(Number);

@@ -6,12 +6,13 @@ import { join } from "node:path";
 export type KvEntry = [key: string, offset: number, length: number, digest: string];
 
 /**
- * Packs a folder for the board, as MirageOS's crunch does: "MGKV", a little-endian u32
+ * Packs folders for the board, as MirageOS's crunch does: "MGKV", a little-endian u32
  * index length, the index as JSON (`{"files": KvEntry[]}`, keys sorted), then the values.
- * Digests are SHA-256 hex of the bytes, exactly what the unix target's kv_ro computes, so
- * ETags match across targets.
+ * Each store's keys are prefixed with its name and a slash (one image, several kv_ro
+ * devices). Digests are SHA-256 hex of the bytes, exactly what the unix target's kv_ro
+ * computes, so ETags match across targets.
  */
-export function packKv(root: string): Uint8Array {
+export function packKv(stores: Record<string, string>): Uint8Array {
   const files: { key: string; data: Uint8Array }[] = [];
   const walk = (dir: string, prefix: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -20,7 +21,10 @@ export function packKv(root: string): Uint8Array {
       else if (e.isFile()) files.push({ key, data: readFileSync(join(dir, e.name)) });
     }
   };
-  walk(root, "");
+  for (const [store, root] of Object.entries(stores)) {
+    if (store === "" || store.includes("/")) throw new Error(`bad kv_ro store name: ${store}`);
+    walk(root, store);
+  }
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let offset = 0;
   const entries: KvEntry[] = files.map(({ key, data }) => {

@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The cross toolchain and flags that worked for XS on the Cortex-A8 (docs/board.md). */
 export const CC = "arm-none-eabi-gcc";
 export const AR = "arm-none-eabi-ar";
 export const SIZE = "arm-none-eabi-size";
+export const OBJCOPY = "arm-none-eabi-objcopy";
 
 /** Cortex-A8 with NEON, hard float, ARM (not Thumb) code: what the A10 and QEMU's cubieboard run. */
 export const CPU_FLAGS = ["-mcpu=cortex-a8", "-mfpu=neon", "-mfloat-abi=hard", "-marm"];
@@ -18,6 +20,22 @@ export const BOARD_PACKAGES = [
   { command: "arm-none-eabi-gcc", pkg: "libnewlib-arm-none-eabi" },
   { command: "qemu-system-arm", pkg: "qemu-system-arm" },
 ];
+
+/**
+ * runtime/baremetal/ of the checkout: found from this file, or, when this code is bundled
+ * into the CLI (tool/dist/), by walking up to the checkout.
+ */
+export function baremetalDir(): string {
+  let dir = import.meta.dirname;
+  for (;;) {
+    if (existsSync(join(dir, "platform", "link.ld"))) return dir;
+    const inCheckout = join(dir, "runtime", "baremetal");
+    if (existsSync(join(inCheckout, "platform", "link.ld"))) return inCheckout;
+    const up = dirname(dir);
+    if (up === dir) throw new ToolchainError("cannot find runtime/baremetal in the checkout");
+    dir = up;
+  }
+}
 
 /** Where compiled runtimes are cached: `$MORGANA_CACHE` or `~/.cache/morgana`. */
 export function cacheRoot(): string {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { AR, CC, CFLAGS, cacheRoot, pool, run } from "./toolchain.ts";
+import { AR, baremetalDir, CC, CFLAGS, cacheRoot, pool, run } from "./toolchain.ts";
 
 /**
  * The XS engine, from the C sources that ship in the npm package `@agoric/xsnap`
@@ -24,7 +24,7 @@ export const XS_DEFINES = [
 ];
 
 /** Our platform header for XS, which the cached objects depend on. */
-export const XS_PLATFORM_DIR = join(import.meta.dirname, "..", "xs");
+export const XS_PLATFORM_DIR = join(baremetalDir(), "xs");
 
 export interface XsBuild {
   /** moddable/xs of the unpacked package. */

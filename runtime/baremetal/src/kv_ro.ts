@@ -11,16 +11,20 @@ function partsOf(key: string): string[] | null {
 }
 
 /**
- * kv_ro on the board: the folder packed into the image at build time (build/kv.ts), with
- * the digests computed there, the same SHA-256 hex the unix target gives.
+ * kv_ro on the board: the folder packed into the image at build time (build/kv.ts) as the
+ * store `store` (the device's name), with the digests computed there: the same SHA-256
+ * hex the unix target gives.
  */
-export function createKvRo(): KvRo {
+export function createKvRo(store: string): KvRo {
   const host = board();
   const index = JSON.parse(host.kvIndex()) as { files: Entry[] };
+  const prefix = `${store}/`;
   const files = new Map<string, Entry>();
   /** Each dictionary's children: name -> kind. */
   const dirs = new Map<string, Map<string, "value" | "dictionary">>([["", new Map()]]);
-  for (const entry of index.files) {
+  for (const packed of index.files) {
+    if (!packed[0].startsWith(prefix)) continue;
+    const entry: Entry = [packed[0].slice(prefix.length), packed[1], packed[2], packed[3]];
     files.set(entry[0], entry);
     const parts = entry[0].split("/");
     let dir = "";

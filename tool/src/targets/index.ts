@@ -1,4 +1,6 @@
 import { TARGET_DOCS, TARGET_NAMES, type TargetName } from "../config/index.ts";
+import { cubieboard2Target } from "./cubieboard2.ts";
+import { directTarget } from "./direct.ts";
 import type { Target } from "./types.ts";
 import { unixTarget } from "./unix.ts";
 
@@ -37,8 +39,8 @@ function planned(name: TargetName): Target {
  */
 const REGISTRY: Record<TargetName, Target> = {
   unix: unixTarget,
-  direct: planned("direct"),
-  cubieboard2: planned("cubieboard2"),
+  direct: directTarget,
+  cubieboard2: cubieboard2Target,
   xen: planned("xen"),
 };
 

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
+import { build, run } from "../../tool/src/api/index.ts";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+
+describe("board: the cubieboard2 target builds and boots samples/hello (tool API, real QEMU)", () => {
+  let dir: string;
+  const steps: string[] = [];
+
+  before(async function () {
+    // XS compiles once per machine; then every build only bundles and links.
+    this.timeout(20 * 60_000);
+    await ensureXsLibrary();
+    dir = mkdtempSync(join(tmpdir(), "morgana-board-target-"));
+    cpSync(join(ROOT, "samples", "hello"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(`${join("hello", "dist")}`),
+    });
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("`build -t cubieboard2` links dist/cubieboard2/hello.elf and reports its size", async () => {
+    const progress = {
+      step: async <T>(label: string, work: () => Promise<T>) => {
+        steps.push(label);
+        return work();
+      },
+    };
+    const started = performance.now();
+    const result = await build({ projectDir: dir, target: "cubieboard2", progress });
+    const ms = performance.now() - started;
+    assert.ok(result.ok, JSON.stringify(result.diagnostics));
+    assert.equal(result.output, join("dist", "cubieboard2", "hello.elf"));
+    assert.ok(existsSync(join(dir, "dist", "cubieboard2", "hello.debug.elf")));
+    assert.ok(existsSync(join(dir, "dist", "cubieboard2", "hello.js.map")), "source map beside");
+    // Stripped image: XS, the platform, the bundle; well under the 1.5 MB goal.
+    assert.ok((result.bytes ?? 0) > 300_000 && (result.bytes ?? 0) < 1_500_000, `${result.bytes}`);
+    assert.ok(
+      steps.some((s) => /^image: text \d+ KiB, data \d+ KiB, bss \d+ KiB$/.test(s)),
+      steps.join("; "),
+    );
+    assert.ok(ms < 15_000, `a rebuild took ${ms} ms`);
+  });
+
+  it("`run -t cubieboard2` boots it in QEMU: hello's lines, then exit 0", async () => {
+    const started = await run({ projectDir: dir, target: "cubieboard2", noBuild: true });
+    assert.ok(started.ok && started.instance, JSON.stringify(started.diagnostics));
+    let out = "";
+    started.instance.onOutput((text) => {
+      out += text;
+    });
+    const code = await started.instance.exited;
+    const lines = out.split(/\r?\n/).filter((l) => l !== "");
+    assert.equal(code, 0, out);
+    assert.equal(lines[0], "hello from a Morgana unikernel");
+    assert.match(lines[4] ?? "", /^tick 4\/4 at \d+ ms$/);
+    assert.equal(lines[5], "goodbye");
+  });
+});

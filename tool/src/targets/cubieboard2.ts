@@ -1,0 +1,128 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  linkImage,
+  missingToolchain,
+  packKv,
+  QEMU_BOARD,
+  qemuArgs,
+  seedFile,
+} from "../../../runtime/baremetal/build/index.ts";
+import type { Diagnostic } from "../config/index.ts";
+import type { Target } from "./types.ts";
+
+const lit = (v: unknown) => JSON.stringify(v);
+const MiB = 1024 * 1024;
+/** DRAM the image, its stacks and the seed take before the heap starts (link.ld). */
+const RESERVED_MiB = 8;
+
+/** Why the target cannot build or boot here (checked once per process), or null. */
+let missing: string | null | undefined;
+function whyUnavailable(): string | null {
+  if (missing === undefined) {
+    const toolchain = missingToolchain();
+    const qemu = spawnSync(QEMU_BOARD.qemu, ["--version"], { stdio: "ignore" });
+    const install = [
+      toolchain,
+      qemu.error || qemu.status !== 0 ? "apt-get install -y qemu-system-arm" : null,
+    ].filter((x): x is string => x !== null);
+    missing =
+      install.length === 0
+        ? null
+        : `the cubieboard2 target needs the ARM toolchain and QEMU: ${install.join(" && ")} (or run npm run setup as root)`;
+  }
+  return missing;
+}
+
+/**
+ * The Cubieboard2: the app and the stack bundled as one script, linked with the XS engine
+ * and Morgana's C platform into a bare-metal ARM image (runtime/baremetal), booted in QEMU's
+ * `cubieboard` machine (emulator/ holds the board profile and its differences).
+ */
+export const cubieboard2Target: Target = {
+  name: "cubieboard2",
+  summary: "a bare-metal ARMv7 image (XS + Morgana's C platform), booted in QEMU's cubieboard",
+  get unavailable() {
+    return whyUnavailable();
+  },
+  wiring: {
+    boot: "board.boot",
+    imports: { "@morgana/runtime-baremetal": "* as board" },
+    prelude: [],
+  },
+  bundle: {
+    platform: "neutral",
+    format: "iife",
+    target: "es2022",
+    // XS 13.3 fails on a class whose static field constructs the class (@noble/curves).
+    supported: { "class-static-field": false },
+    file: (name) => `${name}.js`,
+  },
+  artifact: (name) => `${name}.elf`,
+  async link(ctx) {
+    const stores: Record<string, string> = {};
+    for (const d of ctx.config.devices) {
+      if (d.type === "kv_ro") stores[d.name] = resolve(ctx.root, d.options.path);
+    }
+    const memory = ctx.config.targets.cubieboard2?.memoryBytes;
+    const out = join(ctx.outDir, `${ctx.config.name}.elf`);
+    const diagnostics: Diagnostic[] = [];
+    try {
+      const image = await ctx.step("link the image with XS and the board's platform", () =>
+        linkImage({
+          bundle: ctx.bundle,
+          out,
+          kv: Object.keys(stores).length > 0 ? packKv(stores) : null,
+          heapMiB: memory === undefined ? undefined : Math.max(4, memory / MiB - RESERVED_MiB),
+        }),
+      );
+      const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+      await ctx.step(
+        `image: text ${kib(image.text)}, data ${kib(image.data)}, bss ${kib(image.bss)}`,
+        async () => {},
+      );
+      return { diagnostics, artifact: out };
+    } catch (err) {
+      diagnostics.push({
+        severity: "error",
+        code: "link-error",
+        message: `could not link the cubieboard2 image: ${(err as Error).message}`,
+      });
+      return { diagnostics };
+    }
+  },
+  async launch({ root, artifact }) {
+    const why = whyUnavailable();
+    if (why) return { diagnostics: [{ severity: "error", code: "launch-error", message: why }] };
+    // A fresh seed for every boot, readable only by us, removed when QEMU ends.
+    const dir = mkdtempSync(join(tmpdir(), "morgana-seed-"));
+    const seed = join(dir, "seed.bin");
+    writeFileSync(seed, seedFile(), { mode: 0o600 });
+    return {
+      command: QEMU_BOARD.qemu,
+      args: qemuArgs(artifact, seed),
+      cwd: root,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  devices: {
+    console: {
+      summary: "UART0 (16550), synchronous writes",
+      construct: () => "board.createConsole()",
+    },
+    clock: {
+      summary: "the SoC's 64-bit counter (monotonic), the RTC (wall), timer 0 to wake WFI",
+      construct: () => "board.createClock()",
+    },
+    random: {
+      summary: "ChaCha20 keyed by the emulator's fresh seed and timer jitter; refuses unseeded",
+      construct: () => "board.createRandom()",
+    },
+    kv_ro: {
+      summary: "the folder packed into the image at build time (same digests as unix)",
+      construct: (d) => `board.createKvRo(${lit(d.name)})`,
+    },
+  },
+};
