@@ -4,8 +4,10 @@
  */
 import {
   type Completion,
+  type ConfigSymbol,
   diagnosticText,
   type Diagnostic as MorganaDiagnostic,
+  type TextEdit as MorganaTextEdit,
   type SourceSpan,
 } from "@morgana/tool/config";
 import {
@@ -13,8 +15,12 @@ import {
   CompletionItemKind,
   type Diagnostic,
   DiagnosticSeverity,
+  type DocumentSymbol,
+  InsertTextFormat,
   MarkupKind,
   type Range,
+  SymbolKind,
+  type TextEdit,
 } from "vscode-languageserver";
 
 export function toRange(span: SourceSpan): Range {
@@ -47,6 +53,9 @@ const KINDS: Record<Completion["kind"], CompletionItemKind> = {
   device: CompletionItemKind.Reference,
   target: CompletionItemKind.Module,
   keyword: CompletionItemKind.Value,
+  file: CompletionItemKind.File,
+  folder: CompletionItemKind.Folder,
+  snippet: CompletionItemKind.Snippet,
 };
 
 export function toCompletionItem(c: Completion): CompletionItem {
@@ -57,5 +66,39 @@ export function toCompletionItem(c: Completion): CompletionItem {
     ...(c.documentation
       ? { documentation: { kind: MarkupKind.Markdown, value: c.documentation } }
       : {}),
+    ...(c.insertText === undefined ? {} : { insertText: c.insertText }),
+    ...(c.kind === "snippet" ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
+  };
+}
+
+/** A model edit (1-based, exclusive end) as an LSP text edit; empty ranges stay empty. */
+export function toTextEdit(e: MorganaTextEdit): TextEdit {
+  const s = e.span;
+  return {
+    range: {
+      start: { line: s.line - 1, character: s.col - 1 },
+      end: { line: s.endLine - 1, character: s.endCol - 1 },
+    },
+    newText: e.newText,
+  };
+}
+
+const SYMBOL_KINDS: Record<ConfigSymbol["kind"], SymbolKind> = {
+  name: SymbolKind.String,
+  main: SymbolKind.File,
+  devices: SymbolKind.Namespace,
+  device: SymbolKind.Object,
+  targets: SymbolKind.Namespace,
+  target: SymbolKind.Module,
+};
+
+export function toDocumentSymbol(s: ConfigSymbol): DocumentSymbol {
+  return {
+    name: s.name,
+    detail: s.detail,
+    kind: SYMBOL_KINDS[s.kind],
+    range: toRange(s.span),
+    selectionRange: toRange(s.selection),
+    children: s.children.map(toDocumentSymbol),
   };
 }

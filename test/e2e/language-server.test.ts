@@ -4,15 +4,22 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
+  type CodeAction,
+  CodeActionRequest,
   type CompletionItem,
   CompletionRequest,
   createProtocolConnection,
+  DefinitionRequest,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  type DocumentSymbol,
+  DocumentSymbolRequest,
   ExitNotification,
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
+  type Location,
   type MarkupContent,
   type ProtocolConnection,
   PublishDiagnosticsNotification,
@@ -152,5 +159,139 @@ describe("e2e: the unikernel.yaml language server over stdio", function () {
     });
     assert.ok(hover, "a hover over the device name");
     assert.match((hover.contents as MarkupContent).value, /^\*\*net\*\*: net device\./);
+  });
+
+  /** Replaces the document's text and waits for its diagnostics. */
+  async function setText(version: number, text: string): Promise<PublishDiagnosticsParams> {
+    const since = published.length;
+    await conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
+    return diagnosticsAfter(since);
+  }
+
+  it("flags a device the selected target lacks, and follows a target change", async () => {
+    const text =
+      "name: site\nmain: src/unikernel.ts\ndevices:\n  store: { type: kv_rw, path: data }\n";
+    const { diagnostics } = await setText(10, text);
+    assert.equal(diagnostics.length, 1);
+    assert.equal(diagnostics[0]?.code, "unsupported-device");
+    assert.equal(
+      diagnostics[0]?.message,
+      'devices.store: device "store" (kv_rw) has no implementation on unix yet',
+    );
+    const since = published.length;
+    await conn.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { morgana: { target: "xen" } },
+    });
+    const after = await diagnosticsAfter(since);
+    assert.deepEqual(
+      after.diagnostics.map((d) => d.code),
+      ["target-unavailable"],
+    );
+    const back = published.length;
+    await conn.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { morgana: { target: "unix" } },
+    });
+    assert.equal((await diagnosticsAfter(back)).diagnostics[0]?.code, "unsupported-device");
+  });
+
+  it("offers quick fixes: the did-you-mean, removing the key, adding a missing device", async () => {
+    const text = "name: site\nmain: src/unikernel.ts\ndevics:\n  console: {}\n";
+    const { diagnostics } = await setText(11, text);
+    const [d] = diagnostics;
+    assert.ok(d);
+    const actions = (await conn.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics },
+    })) as CodeAction[];
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred]),
+      [
+        ['Change to "devices"', true],
+        ['Remove unknown key "devics"', false],
+      ],
+    );
+    assert.deepEqual(actions[0]?.edit?.changes?.[uri], [
+      {
+        range: { start: { line: 2, character: 0 }, end: { line: 2, character: 6 } },
+        newText: "devices",
+      },
+    ]);
+    const missing = await setText(
+      12,
+      "name: site\nmain: src/unikernel.ts\ndevices:\n  clock: {}\n  http: { port: 80 }\n",
+    );
+    const need = missing.diagnostics.find((x) => x.code === "missing-dependency");
+    assert.ok(need, JSON.stringify(missing.diagnostics));
+    const add = (await conn.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: need.range,
+      context: { diagnostics: [need] },
+    })) as CodeAction[];
+    assert.deepEqual(add[0]?.title, "Add a net device");
+    assert.deepEqual(add[0]?.edit?.changes?.[uri]?.[0]?.newText, "  net: {}\n");
+    assert.deepEqual(add[0]?.edit?.changes?.[uri]?.[0]?.range.start, { line: 5, character: 0 });
+  });
+
+  it("outlines devices and targets, and goes to definitions", async () => {
+    const text =
+      "name: site\nmain: src/unikernel.ts\ndevices:\n  clock: {}\n  net: { type: net }\n  http: { type: http, stack: net }\ntargets:\n  unix: {}\n";
+    await setText(13, text);
+    const symbols = (await conn.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri },
+    })) as DocumentSymbol[];
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children?.map((c) => `${c.name}:${c.detail}`) ?? []]),
+      [
+        ["name", []],
+        ["main", []],
+        ["devices", ["clock:clock", "net:net", "http:http"]],
+        ["targets", ["unix:target"]],
+      ],
+    );
+    const toDevice = (await conn.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri },
+      position: { line: 5, character: 31 },
+    })) as Location;
+    assert.equal(toDevice.uri, uri);
+    assert.deepEqual(toDevice.range.start, { line: 4, character: 2 });
+    const toEntry = (await conn.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri },
+      position: { line: 1, character: 10 },
+    })) as Location;
+    assert.equal(toEntry.uri, pathToFileURL(join(dir, "src", "unikernel.ts")).href);
+  });
+
+  it("completes paths from the project's folders, and offers whole-site snippets", async () => {
+    mkdirSync(join(dir, "htdocs"), { recursive: true });
+    const text = "name: site\nmain: src/\ndevices:\n  site: { type: kv_ro, path: h }\n  \n";
+    await setText(14, text);
+    const main = (await conn.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 1, character: 10 },
+    })) as CompletionItem[];
+    assert.deepEqual(
+      main.map((i) => i.label),
+      ["src/unikernel.ts"],
+    );
+    const folder = (await conn.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 3, character: 30 },
+    })) as CompletionItem[];
+    assert.deepEqual(
+      folder.map((i) => i.label),
+      ["htdocs"],
+    );
+    const atDevices = (await conn.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 4, character: 2 },
+    })) as CompletionItem[];
+    const https = atDevices.find((i) => i.label === "https-site");
+    assert.ok(https, atDevices.map((i) => i.label).join(" "));
+    assert.equal(https.insertTextFormat, 2, "a snippet");
+    assert.match(https.insertText ?? "", /tls: \{ type: tls, stack: net, keys: keys/);
   });
 });

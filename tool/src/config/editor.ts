@@ -4,7 +4,7 @@
  * means (hover). Built from the same schema tables as validation, so the two never disagree.
  * Pure and ES2022-only, like the rest of the model; positions are 1-based lines and columns.
  */
-import { isMap, isScalar, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
+import { isMap, isScalar, type Node, parseDocument, type YAMLMap } from "yaml";
 import {
   DEVICE_SCHEMA,
   DEVICE_TYPE_FIELD,
@@ -17,6 +17,7 @@ import {
   type TargetName,
   TOP_LEVEL_FIELDS,
 } from "./schema.ts";
+import { deviceTypeOf, keyOf } from "./tree.ts";
 
 /** Where the cursor is: inside which mapping, and on a key or on a key's value. */
 export interface Place {
@@ -31,11 +32,91 @@ export interface Place {
 
 export interface Completion {
   label: string;
-  kind: "field" | "device-type" | "device" | "target" | "keyword";
+  kind: "field" | "device-type" | "device" | "target" | "keyword" | "file" | "folder" | "snippet";
   /** One line: what it is. */
   detail: string;
   /** Markdown, for the documentation pane. */
   documentation?: string;
+  /** Text to insert instead of the label; for "snippet", in LSP snippet syntax (`${1:name}`). */
+  insertText?: string;
+}
+
+/** An entry of a folder, for completing paths. */
+export interface DirEntry {
+  name: string;
+  folder: boolean;
+}
+
+export interface CompletionContext {
+  /**
+   * Lists a folder given relative to unikernel.yaml's ("" for its own), or null when it does
+   * not exist. The model reads no file system itself: the caller (the language server) does.
+   */
+  listDir?: (relativeFolder: string) => DirEntry[] | null;
+}
+
+/**
+ * Whole devices in one go, offered where device names are typed. The lines after the first are
+ * indented by the editor like the first (VS Code and other LSP clients adjust snippet lines).
+ */
+/** A snippet tab stop with a default, `${n:text}` in LSP snippet syntax. */
+const slot = (n: number, text: string) => `\${${n}:${text}}`;
+
+const SNIPPETS: readonly Completion[] = [
+  {
+    label: "http-site",
+    kind: "snippet",
+    detail: "A static website: console, clock, net, a kv_ro folder and an http server",
+    insertText: [
+      "console: {}",
+      "clock: {}",
+      `net: { type: net, ipv4: ${slot(1, "dhcp")} }`,
+      `${slot(2, "htdocs")}: { type: kv_ro, path: ${slot(3, "htdocs")} }`,
+      `http: { type: http, port: ${slot(4, "80")} }`,
+    ].join("\n"),
+  },
+  {
+    label: "https-site",
+    kind: "snippet",
+    detail: "An HTTPS website: net + kv_ro + tls + http, with the keys in their own kv_ro",
+    insertText: [
+      "console: {}",
+      "clock: {}",
+      `net: { type: net, ipv4: ${slot(1, "dhcp")} }`,
+      `${slot(2, "htdocs")}: { type: kv_ro, path: ${slot(3, "htdocs")} }`,
+      `keys: { type: kv_ro, path: ${slot(4, "keys")} }`,
+      `tls: { type: tls, stack: net, keys: keys, certificate: ${slot(5, "server.pem")}, key: ${slot(6, "server.key")} }`,
+      `http: { type: http, port: ${slot(7, "443")}, stack: tls }`,
+    ].join("\n"),
+  },
+  {
+    label: "net-static",
+    kind: "snippet",
+    detail: "A network interface with a static IPv4 address and a gateway",
+    insertText: `net: { type: net, ipv4: ${slot(1, "10.0.0.2/24")}, gateway: ${slot(2, "10.0.0.1")} }`,
+  },
+];
+
+/** Module files the entry may be: what a `main:` path completes to, besides folders. */
+const MODULE = /\.(ts|mts|js|mjs)$/;
+
+/** Entries of the folder a partly typed path is in, as completions of its last part. */
+function pathCompletions(
+  typed: string,
+  pathTo: "folder" | "file" | "module",
+  listDir: (relativeFolder: string) => DirEntry[] | null,
+): Completion[] {
+  const cut = typed.lastIndexOf("/");
+  const folder = cut < 0 ? "" : typed.slice(0, cut);
+  const entries = listDir(folder) ?? [];
+  return entries
+    .filter((e) => !e.name.startsWith(".") && e.name !== "node_modules" && e.name !== "dist")
+    .filter((e) => e.folder || pathTo === "file" || (pathTo === "module" && MODULE.test(e.name)))
+    .map((e) => ({
+      label: `${folder === "" ? "" : `${folder}/`}${e.name}${e.folder && pathTo !== "folder" ? "/" : ""}`,
+      kind: e.folder ? "folder" : "file",
+      detail: e.folder ? "folder" : "file",
+    }));
 }
 
 export interface Hover {
@@ -80,20 +161,13 @@ function pathByIndent(text: string, offset: number, indent: number): string[] {
   return path;
 }
 
-function scalarKey(pair: Pair): string | undefined {
-  const k = pair.key as Node | null;
-  return isScalar(k) && (typeof k.value === "string" || typeof k.value === "number")
-    ? String(k.value)
-    : undefined;
-}
-
 const within = (node: Node | null | undefined, offset: number): boolean =>
   !!node?.range && offset >= node.range[0] && offset <= node.range[1];
 
 /** The place from the parsed tree, when the cursor is on a key or a value in it. */
 function placeInTree(map: YAMLMap, path: string[], offset: number, text: string): Place | null {
   for (const pair of map.items) {
-    const key = scalarKey(pair);
+    const key = keyOf(pair);
     if (key === undefined) continue;
     const keyNode = pair.key as Node;
     const value = pair.value as Node | null;
@@ -124,6 +198,17 @@ export function placeAt(text: string, line: number, col: number, doc = parseTree
   // text, which also covers lines the parser could not make sense of yet.
   const block = /^(\s*)([^\s:#{}[\],][^:#{}[\],]*?)?(\s*:\s*(.*))?$/.exec(before);
   if (fromTree && (before.includes("{") || !block)) return fromTree;
+  // Inside a one-line flow mapping the tree has no node for an empty value (`{ path: | }`):
+  // read the owner key and the key being written from the text.
+  const flow = /^(\s*)([^\s:#{}[\],]+)\s*:\s*\{([^{}]*)$/.exec(before);
+  if (flow) {
+    const inner = /(?:^|,)\s*([^\s:,]+)\s*:\s*([^,]*)$/.exec(flow[3] as string);
+    const path = [...pathByIndent(text, offset, (flow[1] as string).length), flow[2] as string];
+    if (inner)
+      return { path, role: "value", key: inner[1] as string, prefix: (inner[2] ?? "").trim() };
+    const word = /(?:^|,)\s*([^\s:,]*)$/.exec(flow[3] as string);
+    return { path, role: "key", prefix: word?.[1] ?? "" };
+  }
   if (!block) return fromTree ?? { path: [], role: "key", prefix: "" };
   const indent = (block[1] as string).length;
   const path = pathByIndent(text, offset, indent);
@@ -140,15 +225,9 @@ function declaredDevices(doc: Tree): Map<string, DeviceType | undefined> {
   const devices = isMap(doc.contents) ? doc.contents.get("devices", true) : undefined;
   if (!isMap(devices)) return out;
   for (const pair of devices.items) {
-    const name = scalarKey(pair);
+    const name = keyOf(pair);
     if (name === undefined) continue;
-    const value = pair.value as Node | null;
-    const written = isMap(value) ? value.get("type") : isScalar(value) ? value.value : undefined;
-    const type = typeof written === "string" ? written : name;
-    out.set(
-      name,
-      (DEVICE_TYPES as readonly string[]).includes(type) ? (type as DeviceType) : undefined,
-    );
+    out.set(name, deviceTypeOf(name, pair.value));
   }
   return out;
 }
@@ -160,7 +239,7 @@ function presentKeys(doc: Tree, path: string[]): Set<string> {
   const keys = new Set<string>();
   if (isMap(node))
     for (const pair of node.items) {
-      const k = scalarKey(pair);
+      const k = keyOf(pair);
       if (k !== undefined) keys.add(k);
     }
   return keys;
@@ -201,7 +280,12 @@ function startsWith(label: string, prefix: string): boolean {
 }
 
 /** What may be written at `line`:`col`. */
-export function completionsAt(text: string, line: number, col: number): Completion[] {
+export function completionsAt(
+  text: string,
+  line: number,
+  col: number,
+  context: CompletionContext = {},
+): Completion[] {
   const doc = parseTree(text);
   const place = placeAt(text, line, col, doc);
   const devices = declaredDevices(doc);
@@ -221,11 +305,12 @@ export function completionsAt(text: string, line: number, col: number): Completi
     if (place.path.length === 0) items = fields(TOP_LEVEL_FIELDS);
     else if (top === "devices" && place.path.length === 1) {
       // A device named after its type needs no `type:`: offer the types as names.
-      items = DEVICE_TYPES.filter((t) => !present.has(t)).map((t) => ({
-        label: t,
-        kind: "device-type",
-        detail: DEVICE_SCHEMA[t].doc,
-      }));
+      items = [
+        ...DEVICE_TYPES.filter((t) => !present.has(t)).map(
+          (t): Completion => ({ label: t, kind: "device-type", detail: DEVICE_SCHEMA[t].doc }),
+        ),
+        ...SNIPPETS,
+      ];
     } else if (top === "devices" && name !== undefined && place.path.length === 2) {
       items = fields(deviceFields(devices.get(name)));
     } else if (top === "targets" && place.path.length === 1) {
@@ -250,6 +335,8 @@ export function completionsAt(text: string, line: number, col: number): Completi
       items = [...devices]
         .filter(([n, t]) => n !== name && t !== undefined && accepts.includes(t))
         .map(([n, t]) => ({ label: n, kind: "device", detail: `${t} device` }));
+    } else if (field?.kind === "path" && field.pathTo && context.listDir) {
+      items = pathCompletions(place.prefix, field.pathTo, context.listDir);
     } else if (field) {
       const words = [...new Set([...(field.keywords ?? []), ...(field.examples ?? [])])];
       items = words.map((w) => ({ label: w, kind: "keyword", detail: field.expected }));

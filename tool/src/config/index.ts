@@ -2,6 +2,8 @@
  * The config model of `unikernel.yaml`, shared by the `morgana` CLI and the language server.
  * ES2022 only: no Node APIs. The caller reads the file and passes its text.
  */
+
+export { type QuickFix, quickFixes, type TextEdit } from "./actions.ts";
 export {
   type ConfigDiagnostic,
   type Diagnostic,
@@ -14,7 +16,9 @@ export {
 } from "./diagnostics.ts";
 export {
   type Completion,
+  type CompletionContext,
   completionsAt,
+  type DirEntry,
   type Hover,
   hoverAt,
   offsetAt,
@@ -28,6 +32,7 @@ export type {
   TargetOptions,
   UnikernelConfig,
 } from "./model.ts";
+export { type ConfigSymbol, type Definition, definitionAt, documentSymbols } from "./navigation.ts";
 export { parseConfig } from "./parse.ts";
 export {
   type CrossFieldIssue,

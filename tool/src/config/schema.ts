@@ -67,6 +67,8 @@ export interface FieldSpec<T = unknown> {
   examples?: readonly string[];
   /** Literal words the field accepts, offered as did-you-mean for near misses. */
   keywords?: readonly string[];
+  /** For "path" fields: what the path names, so an editor completes the right entries. */
+  pathTo?: "folder" | "file" | "module";
 }
 
 /** A problem that involves several fields of one device, found after each field passed. */
@@ -116,9 +118,13 @@ const clockField: DeviceField = {
   accepts: ["clock"],
 };
 
-function storePath(doc: string): FieldSpec<string> & { kind: "path"; required: true } {
+function storePath(
+  doc: string,
+  pathTo: "folder" | "file",
+): FieldSpec<string> & { kind: "path"; required: true } {
   return {
     kind: "path",
+    pathTo,
     doc,
     expected: "a path relative to the folder of unikernel.yaml",
     required: true,
@@ -172,18 +178,18 @@ const DEVICE_TABLES = {
   kv_ro: {
     type: "kv_ro",
     doc: "A read-only key-value store built from a folder, e.g. a website's files.",
-    fields: { path: storePath("The folder whose files the store holds.") },
+    fields: { path: storePath("The folder whose files the store holds.", "folder") },
   },
   kv_rw: {
     type: "kv_rw",
     doc: "A read-write key-value store backed by a folder.",
-    fields: { path: storePath("The folder that backs the store.") },
+    fields: { path: storePath("The folder that backs the store.", "folder") },
   },
   block: {
     type: "block",
     doc: "A block device backed by a disk image file.",
     fields: {
-      path: storePath("The disk image file."),
+      path: storePath("The disk image file.", "file"),
       sector_size: {
         kind: "integer",
         doc: "Bytes per sector.",
@@ -415,6 +421,7 @@ export const TOP_LEVEL_FIELDS: Readonly<
     doc: "The entry module, relative to unikernel.yaml; it exports start(devices).",
     expected: "a relative path to a .ts or .js module, like src/unikernel.ts",
     required: true,
+    pathTo: "module",
     validate: relativeModule,
   },
   devices: {
