@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { filesOf, makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
+import { morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
+
+describe("e2e: static-website on direct (`morgana run -t direct`, DHCP from dnsmasq)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let ns: Awaited<ReturnType<typeof makeNetns>>;
+  let run: Running | undefined;
+  let base: string;
+
+  before(async () => {
+    const problem = netnsProblem(true);
+    if (problem) assert.fail(`the direct target needs a tap and a namespace: ${problem}`);
+    ns = await makeNetns();
+    dir = tempDir("direct-site");
+    removeDir(dir);
+    const created = await morgana(["new", "static-website", dir]);
+    assert.equal(created.code, 0, created.stderr);
+    const built = await morgana(["build", "-t", "direct"], dir);
+    assert.equal(built.code, 0, built.stderr);
+  });
+
+  after(async () => {
+    run?.kill();
+    await ns?.remove();
+    if (dir) removeDir(dir);
+  });
+
+  it("boots, takes a lease and announces the URL it is reachable at", async () => {
+    process.env.MORGANA_DIRECT_NETNS = ns.name;
+    try {
+      run = new Running(["run", "-t", "direct", "--no-build"], dir);
+    } finally {
+      delete process.env.MORGANA_DIRECT_NETNS;
+    }
+    const m = await run.waitFor(/listening on (http:\/\/10\.77\.0\.\d+:80\/)/, 40_000);
+    base = m[1] as string;
+  });
+
+  it("curl gets every file byte-exact, and 200 parallel connections complete", async () => {
+    assert.ok(base, "booted");
+    const files = filesOf(join(REPO, "samples", "static-website", "htdocs"));
+    const out = tempDir("direct-site-out");
+    try {
+      for (const [name, bytes] of files) {
+        const file = join(out, name.replaceAll("/", "_"));
+        const r = await ns.exec("curl", [
+          "-s",
+          "-f",
+          "--max-time",
+          "20",
+          "-o",
+          file,
+          `${base}${name}`,
+        ]);
+        assert.equal(r.code, 0, `curl ${name}: ${r.stderr}`);
+        assert.deepEqual(new Uint8Array(readFileSync(file)), bytes, name);
+      }
+      const config = Array.from(
+        { length: 200 },
+        (_, i) => `url = "${base}style.css?${i}"\noutput = "${join(out, `p${i}`)}"\n`,
+      );
+      writeFileSync(join(out, "urls"), config.join(""));
+      const par = await ns.exec("curl", [
+        "-s",
+        "-f",
+        "--parallel",
+        "--parallel-max",
+        "200",
+        "--max-time",
+        "30",
+        "-K",
+        join(out, "urls"),
+        "-w",
+        "%{http_code}\\n",
+      ]);
+      assert.equal(par.code, 0, par.stderr);
+      const codes = par.stdout.trim().split("\n");
+      assert.equal(codes.length, 200);
+      assert.ok(
+        codes.every((c) => c === "200"),
+        par.stdout,
+      );
+      const css = files.get("style.css") as Uint8Array;
+      for (let i = 0; i < 200; i++)
+        assert.deepEqual(new Uint8Array(readFileSync(join(out, `p${i}`))), css);
+    } finally {
+      removeDir(out);
+    }
+  });
+
+  it("Ctrl-C stops it and removes the tap bridge", async () => {
+    assert.ok(run, "booted");
+    run.interrupt();
+    const { code, signal } = await run.exited;
+    assert.ok(code === 130 || signal === "SIGINT", `exit ${code} ${signal}\n${run.stderr}`);
+    const links = await ns.exec("ip", ["-br", "link"]);
+    assert.doesNotMatch(links.stdout, /morgana/);
+  });
+});
