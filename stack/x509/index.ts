@@ -35,6 +35,12 @@ export {
   randomSerial,
   verifyCsr,
 } from "./create.ts";
+export {
+  type Credentials,
+  type CredentialsErrorCode,
+  type CredentialsResult,
+  parseCredentials,
+} from "./credentials.ts";
 export type { ParseResult, X509ParseCode, X509ParseError } from "./errors.ts";
 export {
   type Extensions,

@@ -117,18 +117,17 @@ class Failure {
   }
 }
 
-/** How many signatures are left to check while building: the work limit. */
+/** The work limit: signature checks left, and the answers so far (each pair is checked once). */
 interface Budget {
   checks: number;
-  verified: Map<string, boolean>;
+  verified: Map<Certificate, Map<Certificate, boolean>>;
 }
 
 function checkSignature(
   provider: Pick<CryptoProvider, "verify">,
   budget: Budget,
   cert: Certificate,
-  issuerKey: PublicKey | undefined,
-  issuerDer: Uint8Array,
+  issuer: Certificate,
   depth: number,
 ): Failure | undefined {
   const alg: SignatureAlgorithm | undefined = cert.signatureAlgorithm;
@@ -139,16 +138,19 @@ function checkSignature(
       depth,
       cert,
     );
-  if (issuerKey === undefined)
+  if (issuer.publicKey === undefined)
     return new Failure(
       "unsupported-algorithm",
-      "the issuer's key algorithm is not supported",
+      `the issuer's key algorithm ${issuer.publicKeyAlgorithm}`,
       depth,
       cert,
     );
-  const memo = `${depth}:${cert.der.length}:${issuerDer.length}:${cert.signature.length}`;
-  const key = `${memo}:${hashish(cert.der)}:${hashish(issuerDer)}`;
-  let ok = budget.verified.get(key);
+  let byIssuer = budget.verified.get(cert);
+  if (byIssuer === undefined) {
+    byIssuer = new Map();
+    budget.verified.set(cert, byIssuer);
+  }
+  let ok = byIssuer.get(issuer);
   if (ok === undefined) {
     if (budget.checks <= 0)
       return new Failure(
@@ -158,19 +160,12 @@ function checkSignature(
         cert,
       );
     budget.checks--;
-    ok = provider.verify(alg, issuerKey, cert.tbsDer, cert.signature);
-    budget.verified.set(key, ok);
+    ok = provider.verify(alg, issuer.publicKey, cert.tbsDer, cert.signature);
+    byIssuer.set(issuer, ok);
   }
   return ok
     ? undefined
     : new Failure("bad-signature", "signature does not verify under the issuer's key", depth, cert);
-}
-
-/** A cheap fingerprint to memoize signature checks within one validation (not for security). */
-function hashish(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 16777619);
-  return h >>> 0;
 }
 
 function isSelfIssued(c: Certificate): boolean {
@@ -347,7 +342,7 @@ export function validateChain(
     }
     for (const root of opts.roots) {
       if (!couldIssue(root, last)) continue;
-      const sig = checkSignature(opts.provider, budget, last, root.publicKey, root.der, depth);
+      const sig = checkSignature(opts.provider, budget, last, root, depth);
       if (sig !== undefined) {
         note(sig);
         continue;
@@ -366,7 +361,7 @@ export function validateChain(
     }
     for (const ca of intermediates) {
       if (!couldIssue(ca, last) || path.some((p) => equalBytes(p.der, ca.der))) continue;
-      const sig = checkSignature(opts.provider, budget, last, ca.publicKey, ca.der, depth);
+      const sig = checkSignature(opts.provider, budget, last, ca, depth);
       if (sig !== undefined) {
         note(sig);
         if (sig.code === "work-limit-exceeded") return undefined;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { connect, createServer } from "node:tls";
+import { parseCredentials } from "../../../stack/x509/index.ts";
 import { makeDevCertificates } from "../../../tool/src/cert/index.ts";
 import { OpenSsl } from "./openssl.ts";
 import { noble } from "./providers.ts";
@@ -130,5 +131,38 @@ describe("tool/cert: dev CA and server certificates", function () {
       now: Date.now() + 4000 * 86_400_000,
     });
     assert.equal(expired.ok ? "ok" : expired.error.code, "ca-expired");
+  });
+});
+
+describe("x509: loading credentials (certificate chain and key) from PEM", () => {
+  it("accepts the dev server pair and refuses a key of another certificate", () => {
+    const ssl = new OpenSsl();
+    try {
+      const r = makeDevCertificates({ dir: ssl.path("c"), provider: noble });
+      assert.ok(r.ok);
+      const good = parseCredentials(
+        ssl.read("c/cert.pem") + ssl.read("c/ca.pem"),
+        ssl.read("c/key.pem"),
+        noble,
+      );
+      assert.ok(good.ok, good.ok ? "" : good.error.message);
+      if (good.ok) {
+        assert.equal(good.value.chain.length, 2);
+        assert.equal(good.value.privateKey.kind, "ec");
+      }
+      const mismatch = parseCredentials(ssl.read("c/cert.pem"), ssl.read("c/ca-key.pem"), noble);
+      assert.equal(mismatch.ok ? "ok" : mismatch.error.code, "key-mismatch");
+      const noCert = parseCredentials(ssl.read("c/key.pem"), ssl.read("c/key.pem"), noble);
+      assert.equal(noCert.ok ? "ok" : noCert.error.code, "bad-certificate");
+      const noKey = parseCredentials(ssl.read("c/cert.pem"), ssl.read("c/cert.pem"), noble);
+      assert.equal(noKey.ok ? "ok" : noKey.error.code, "bad-key");
+      // OpenSSL's own RSA pair (PKCS#1 key file) loads too.
+      ssl.selfSigned("rsa", "rsa2048", "/CN=rsa", ["subjectAltName=DNS:rsa.test"]);
+      ssl.run(["rsa", "-in", "rsa.key", "-traditional", "-out", "rsa.pkcs1"]);
+      const rsa = parseCredentials(ssl.read("rsa.pem"), ssl.read("rsa.pkcs1"), noble);
+      assert.ok(rsa.ok, rsa.ok ? "" : rsa.error.message);
+    } finally {
+      ssl.close();
+    }
   });
 });

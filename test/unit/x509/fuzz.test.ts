@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { parseCertificate, parsePkcs8 } from "../../../stack/x509/index.ts";
+import {
+  type Certificate,
+  parseCertificate,
+  parsePkcs8,
+  validateChain,
+} from "../../../stack/x509/index.ts";
 import { rng } from "../../helpers/rng.ts";
 import { OpenSsl } from "./openssl.ts";
+import { noble } from "./providers.ts";
 
 const CODES = new Set([
   "truncated",
@@ -105,5 +111,47 @@ describe("x509: mutated certificates never throw", function () {
       const r = parsePkcs8(mutate(keys[seed % keys.length] as Uint8Array, next));
       if (!r.ok) assert.ok(CODES.has(r.error.code), `key seed ${seed}: ${r.error.code}`);
     }
+  });
+
+  it("validation of mutated chains answers a known failure or a valid path, never throws (1500 chains)", () => {
+    const VALIDATION = new Set([
+      "expired",
+      "not-yet-valid",
+      "unknown-ca",
+      "bad-signature",
+      "unsupported-algorithm",
+      "name-mismatch",
+      "missing-eku",
+      "bad-key-usage",
+      "name-constraint-violation",
+      "path-too-long",
+      "not-a-ca",
+      "unsupported-critical-extension",
+      "work-limit-exceeded",
+      "no-certificate",
+    ]);
+    const parsed = seeds.map((s) => {
+      const r = parseCertificate(s);
+      assert.ok(r.ok);
+      return r.value as Certificate;
+    });
+    let validated = 0;
+    for (let seed = 1; seed <= 1500; seed++) {
+      const next = rng(seed + 200_000);
+      const which = seed % seeds.length;
+      const m = parseCertificate(mutate(seeds[which] as Uint8Array, next));
+      if (!m.ok) continue;
+      const r = validateChain(m.value, {
+        roots: parsed,
+        intermediates: parsed,
+        now: Date.now(),
+        host: "a.example",
+        provider: noble,
+      });
+      if (r.ok) validated++;
+      else assert.ok(VALIDATION.has(r.error.code), r.error.code);
+    }
+    // A mutation that changes what is signed never validates; only ones in unsigned parts could.
+    assert.ok(validated < 50, `${validated} mutated certificates validated`);
   });
 });
