@@ -115,6 +115,8 @@ export class Connection {
   rttSentAt = 0n;
   lastSendNs = 0n;
   lastRecvNs = 0n;
+  /** When we last answered an unacceptable bare ACK (ACK-war limit, input.ts). */
+  lastInvalidAckNs: bigint | null = null;
 
   readonly rtt: RttEstimator;
   readonly cc: NewReno;

@@ -320,9 +320,10 @@ export class TcpCore {
         : null;
   }
 
+  /** About a connection the application holds; null for unknown or released handles. */
   info(h: ConnId): ConnInfo | null {
     const c = this.records.get(h);
-    if (c === undefined) return null;
+    if (c === undefined || !c.appHolds) return null;
     return {
       local: c.local,
       localPort: c.localPort,

@@ -110,7 +110,7 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
   // RFC 7323 §5.3 (PAWS): a timestamp older than TS.Recent marks an old duplicate.
   if (c.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, c.tsRecent)) {
     ctx.counters.outOfWindow++;
-    c.ackNow = true;
+    ackUnacceptable(c, payload.length + (f & (SYN | FIN) ? 1 : 0), nowNs);
     return;
   }
 
@@ -121,8 +121,8 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
     if (!(f & RST)) {
       // "send an acknowledgment ... and drop the unacceptable segment"
       ctx.counters.outOfWindow++;
-      c.ackNow = true;
       if (c.state === "TIME-WAIT" && f & FIN) enterTimeWait(c, nowNs, ctx); // restart 2 MSL
+      ackUnacceptable(c, segLen, nowNs);
     }
     return;
   }
@@ -206,7 +206,8 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
       if (finAcked) closeDone(c, nowNs, ctx);
       return;
     case "TIME-WAIT":
-      c.ackNow = true;
+      // "The only thing that can arrive in this state is a retransmission of the remote
+      // FIN" (that one is old, so answered above); ACKing anything else starts ACK wars.
       return;
     default:
       break;
@@ -242,6 +243,24 @@ function acceptable(c: Connection, seq: number, len: number, wnd: number): boole
   const right = seqAdd(nxt, wnd);
   return (seqLe(nxt, seq) && seqLt(seq, right)) || (seqLe(nxt, end) && seqLt(end, right));
 }
+
+/**
+ * Out-of-window ACKs for segments with text, SYN or FIN go at once (they tell a retransmitting
+ * peer where we are). For bare ACKs they are limited to one per `INVALID_ACK_INTERVAL_NS`
+ * per connection: two endpoints that disagree about a window would otherwise answer each
+ * other's ACKs forever (Linux limits these the same way, tcp_invalid_ratelimit, 500 ms).
+ */
+function ackUnacceptable(c: Connection, segLen: number, nowNs: bigint): void {
+  if (segLen > 0) {
+    c.ackNow = true;
+    return;
+  }
+  if (c.lastInvalidAckNs !== null && nowNs - c.lastInvalidAckNs < INVALID_ACK_INTERVAL_NS) return;
+  c.lastInvalidAckNs = nowNs;
+  c.ackNow = true;
+}
+
+const INVALID_ACK_INTERVAL_NS = 500n * NS_PER_MS;
 
 /** RFC 5961 §7: challenge ACKs are rate limited across the whole host. */
 function challengeAck(c: Connection, nowNs: bigint, ctx: CoreContext): void {

@@ -44,7 +44,10 @@ export function dispatch(c: Connection, nowNs: bigint, ctx: CoreContext, out: Tc
     // it old and answers with an ACK carrying its current window.
     emit(c, nowNs, ctx, out, seqAdd(c.sndUna, -1), ACK, EMPTY);
   }
-  if (out.length === before && c.ackNow) emit(c, nowNs, ctx, out, c.sndNxt, ACK, EMPTY);
+  // A bare ACK carries SND.MAX, not SND.NXT (as BSD does): after a timeout pulls SND.NXT
+  // back, the peer may already hold everything up to SND.MAX, and would find an ACK with an
+  // older sequence number unacceptable and drop it, window update and all.
+  if (out.length === before && c.ackNow) emit(c, nowNs, ctx, out, c.sndMax, ACK, EMPTY);
 }
 
 function sendSyn(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
