@@ -54,3 +54,37 @@ describe("e2e: bench/http runs both sides in one run and prints their ratio", fu
     assert.match(text, /^ratio morgana-unix\/node-http \(medians\): \d\.\d{3}/m);
   });
 });
+
+describe("e2e: bench/lsp measures the editor's latency beside the yaml parse floor", function () {
+  this.timeout(120_000);
+
+  it("reports p50/p95 per operation, in-process and over stdio, with ratios to the peer", async () => {
+    const tsx = join(REPO, "node_modules", ".bin", "tsx");
+    const out = await new Promise<string>((done, fail) =>
+      execFile(
+        tsx,
+        ["bench/lsp.ts", "--rounds", "5", "--json"],
+        { cwd: REPO, timeout: 100_000 },
+        (err, stdout, stderr) => (err ? fail(new Error(`bench failed: ${stderr}`)) : done(stdout)),
+      ),
+    );
+    const result = JSON.parse(out);
+    assert.ok(result.config.lines >= 1000, "a config of at least 1,000 lines");
+    assert.ok(result.peer.p95 > 0);
+    assert.deepEqual(
+      result.rows.map((r: { operation: string; where: string }) => `${r.operation}/${r.where}`),
+      [
+        "diagnostics/in-process",
+        "completion/in-process",
+        "hover/in-process",
+        "diagnostics/stdio",
+        "completion/stdio",
+      ],
+    );
+    for (const r of result.rows) {
+      assert.ok(r.p50 > 0 && r.p95 >= r.p50, JSON.stringify(r));
+      assert.equal(r.ratioP95, r.p95 / result.peer.p95);
+    }
+    assert.equal(typeof result.goalMet, "boolean");
+  });
+});

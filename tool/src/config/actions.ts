@@ -3,11 +3,10 @@
  * unknown key, add the device a dependency is missing. Each fix is a list of text edits, so the
  * language server only converts positions. Pure and ES2022-only; 1-based, exclusive ends.
  */
-import { isMap, LineCounter, type Node, type Pair, parseDocument } from "yaml";
+import { isMap, type Node, type Pair } from "yaml";
 import type { Diagnostic, SourceSpan } from "./diagnostics.ts";
-import { Positions } from "./positions.ts";
 import { DEVICE_SCHEMA, type DeviceType } from "./schema.ts";
-import { deviceTypeOf, keyOf } from "./tree.ts";
+import { deviceTypeOf, keyOf, parseYaml } from "./tree.ts";
 
 export interface TextEdit {
   span: SourceSpan;
@@ -73,9 +72,7 @@ function deviceToAdd(accepts: readonly DeviceType[]): DeviceType | undefined {
 /** The fixes for one diagnostic of `text` (none when there is no safe one). */
 export function quickFixes(text: string, d: Diagnostic): QuickFix[] {
   if (d.span === undefined) return [];
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  const pos = new Positions(lines, text.length);
+  const { doc, pos } = parseYaml(text);
   const fixes: QuickFix[] = [];
   if (d.suggestion !== undefined) {
     fixes.push({

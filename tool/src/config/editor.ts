@@ -4,7 +4,7 @@
  * means (hover). Built from the same schema tables as validation, so the two never disagree.
  * Pure and ES2022-only, like the rest of the model; positions are 1-based lines and columns.
  */
-import { isMap, isScalar, type Node, parseDocument, type YAMLMap } from "yaml";
+import { type Document, isMap, isScalar, type Node, type YAMLMap } from "yaml";
 import {
   DEVICE_SCHEMA,
   DEVICE_TYPE_FIELD,
@@ -17,7 +17,7 @@ import {
   type TargetName,
   TOP_LEVEL_FIELDS,
 } from "./schema.ts";
-import { deviceTypeOf, keyOf } from "./tree.ts";
+import { deviceTypeOf, keyOf, parseYaml } from "./tree.ts";
 
 /** Where the cursor is: inside which mapping, and on a key or on a key's value. */
 export interface Place {
@@ -186,8 +186,8 @@ function placeInTree(map: YAMLMap, path: string[], offset: number, text: string)
 }
 
 /** The YAML tree an editor request works on: parsed once per request, shared by every helper. */
-type Tree = ReturnType<typeof parseDocument>;
-const parseTree = (text: string): Tree => parseDocument(text, { uniqueKeys: false });
+type Tree = Document.Parsed;
+const parseTree = (text: string): Tree => parseYaml(text).doc;
 
 /** Where the cursor at `line`:`col` is in the key structure of `text`. */
 export function placeAt(text: string, line: number, col: number, doc = parseTree(text)): Place {

@@ -3,12 +3,12 @@
  * symbols) and where a name leads (go to definition: `main` to the entry module, a device
  * reference to the device). Pure and ES2022-only; 1-based positions, exclusive ends.
  */
-import { isMap, isScalar, LineCounter, type Node, type Pair, parseDocument } from "yaml";
+import { isMap, isScalar, type Node, type Pair } from "yaml";
 import type { SourceSpan } from "./diagnostics.ts";
 import { offsetAt } from "./editor.ts";
-import { Positions } from "./positions.ts";
+import type { Positions } from "./positions.ts";
 import { DEVICE_SCHEMA } from "./schema.ts";
-import { deviceTypeOf, keyOf } from "./tree.ts";
+import { deviceTypeOf, keyOf, parseYaml } from "./tree.ts";
 
 export interface ConfigSymbol {
   name: string;
@@ -28,17 +28,6 @@ export type Definition =
   /** A place in this file. */
   | { kind: "span"; span: SourceSpan };
 
-interface Tree {
-  doc: ReturnType<typeof parseDocument>;
-  pos: Positions;
-}
-
-function parse(text: string): Tree {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  return { doc, pos: new Positions(lines, text.length) };
-}
-
 /** The span of a pair from its key to the end of its value (without the blank after it). */
 function pairSpan(text: string, pos: Positions, pair: Pair): SourceSpan | undefined {
   const k = (pair.key as Node | null)?.range;
@@ -52,7 +41,7 @@ function pairSpan(text: string, pos: Positions, pair: Pair): SourceSpan | undefi
 
 /** The outline: name, main, each device (with its type) and each target. */
 export function documentSymbols(text: string): ConfigSymbol[] {
-  const { doc, pos } = parse(text);
+  const { doc, pos } = parseYaml(text);
   if (!isMap(doc.contents)) return [];
   const out: ConfigSymbol[] = [];
   for (const pair of doc.contents.items) {
@@ -94,7 +83,7 @@ export function documentSymbols(text: string): ConfigSymbol[] {
  * or the device a dependency field names. Null over anything else.
  */
 export function definitionAt(text: string, line: number, col: number): Definition | null {
-  const { doc, pos } = parse(text);
+  const { doc, pos } = parseYaml(text);
   if (!isMap(doc.contents)) return null;
   const offset = offsetAt(text, line, col);
   const inside = (node: Node | null | undefined) =>

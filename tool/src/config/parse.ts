@@ -1,10 +1,9 @@
 /** `parseConfig`: YAML text to a validated `UnikernelConfig` plus every diagnostic found. */
-import { LineCounter, parseDocument } from "yaml";
 import { type ConfigDiagnostic, sortDiagnostics } from "./diagnostics.ts";
 import { resolveGraph } from "./graph.ts";
 import type { DeviceConfig, UnikernelConfig } from "./model.ts";
-import { Positions } from "./positions.ts";
 import { Reporter } from "./report.ts";
+import { parseYaml } from "./tree.ts";
 import { ConfigWalker } from "./validate.ts";
 
 /**
@@ -16,10 +15,8 @@ export function parseConfig(
   text: string,
   file: string,
 ): { config?: UnikernelConfig; diagnostics: ConfigDiagnostic[] } {
-  const lines = new LineCounter();
   // Duplicate keys are reported by the walker, with our code and path.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const pos = new Positions(lines, text.length);
+  const { doc, pos } = parseYaml(text);
   const out = new Reporter(file);
   for (const e of doc.errors) {
     out.error("yaml-syntax", pos.span(e.pos[0], e.pos[1]), "", e.message);
