@@ -75,7 +75,8 @@ export function runTransfer(
         let seg = o;
         if (next() < faults.corrupt) {
           const bytes = Uint8Array.from(o.segment);
-          bytes[Math.floor(next() * bytes.length)] ^= 1 << Math.floor(next() * 8);
+          const at = Math.floor(next() * bytes.length);
+          bytes[at] = (bytes[at] as number) ^ (1 << Math.floor(next() * 8));
           seg = { ...o, segment: bytes };
         }
         const delay = faults.delayMs + next() * faults.jitterMs;
