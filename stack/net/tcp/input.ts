@@ -11,6 +11,10 @@ import { closeDone, enterEstablished, enterFinWait2, enterTimeWait, fail } from 
 import type { TcpOptions } from "./options.ts";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
 import { acceptsText } from "./state.ts";
+
+/** NOP, NOP, kind 8, length 10 (RFC 7323 Appendix A layout). */
+const TIMESTAMP_OPTION_BYTES = 12;
+
 import { ACK, FIN, RST, SYN, type TcpSegment } from "./wire.ts";
 
 /** Processes one valid segment addressed to `c`. */
@@ -34,13 +38,14 @@ export function processSegment(
 export function negotiate(c: Connection, o: TcpOptions): void {
   const cfg = c.config;
   c.sendMss = Math.max(64, Math.min(o.mss ?? DEFAULT_PEER_MSS, cfg.mss));
-  c.cc.setMss(c.sendMss);
   c.wsOk = cfg.windowScaling && o.wscale !== undefined;
   c.sndWscale = c.wsOk ? (o.wscale as number) : 0;
   c.rcvWscale = c.wsOk ? c.ourWscale : 0;
   c.tsOk = cfg.timestamps && o.timestamp !== undefined;
   if (c.tsOk) c.tsRecent = (o.timestamp as { val: number }).val;
   c.sackOk = cfg.sack && o.sackPermitted === true;
+  // RFC 5681's SMSS is the largest payload: every segment carries the 12 timestamp bytes.
+  c.cc.setMss(c.sendMss - (c.tsOk ? TIMESTAMP_OPTION_BYTES : 0));
 }
 
 /** RFC 9293 §3.10.7.3. */
