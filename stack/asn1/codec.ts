@@ -229,69 +229,96 @@ function equalEncodings(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** One component of a SEQUENCE, resolved once when the SEQUENCE is declared. */
+interface Component {
+  readonly key: string;
+  readonly codec: Codec<unknown>;
+  /** OPTIONAL or DEFAULT: may be absent. */
+  readonly absentAllowed: boolean;
+  readonly hasDefault: boolean;
+  readonly defaultValue: unknown;
+  /** The DEFAULT value's encoding, made on first use. */
+  defaultDer: Uint8Array | undefined;
+}
+
+function components(fields: Fields): Component[] {
+  return Object.entries(fields).map(([key, spec]) => {
+    const field = isField(spec) ? spec : { codec: spec, options: {} as FieldOptions<unknown> };
+    const hasDefault = "default" in field.options;
+    return {
+      key,
+      codec: field.codec,
+      absentAllowed: field.options.optional === true || hasDefault,
+      hasDefault,
+      defaultValue: field.options.default,
+      defaultDer: undefined,
+    };
+  });
+}
+
+function isDefault(c: Component, encoding: Uint8Array): boolean {
+  if (!c.hasDefault) return false;
+  c.defaultDer ??= c.codec.encode(c.defaultValue);
+  return equalEncodings(encoding, c.defaultDer);
+}
+
 /** Decodes a run of components from `els`, in declaration order; no element may be left over. */
 function decodeComponents<F extends Fields>(
-  fields: F,
+  comps: readonly Component[],
   els: readonly Element[],
   endOffset: number,
   name: string,
 ): Result<SequenceValue<F>> {
   const out: Record<string, unknown> = {};
   let i = 0;
-  for (const [key, spec] of Object.entries(fields)) {
-    const field = isField(spec) ? spec : { codec: spec, options: {} as FieldOptions<unknown> };
+  for (const c of comps) {
     const el = els[i];
-    const absentAllowed = field.options.optional === true || "default" in field.options;
-    if (el === undefined || !field.codec.matches(el.tag)) {
-      if (!absentAllowed) {
+    if (el === undefined || !c.codec.matches(el.tag)) {
+      if (!c.absentAllowed) {
         if (el === undefined)
-          return fail("truncated", `${name}: ${key} (${field.codec.name}) is missing`, endOffset);
-        const r = field.codec.decode(el);
-        return r.ok ? fail("unexpected-tag", `${name}: ${key}`, el.start) : r;
+          return fail("truncated", `${name}: ${c.key} (${c.codec.name}) is missing`, endOffset);
+        const r = c.codec.decode(el);
+        return r.ok ? fail("unexpected-tag", `${name}: ${c.key}`, el.start) : r;
       }
-      out[key] = field.options.default;
+      out[c.key] = c.defaultValue;
       continue;
     }
-    const r = field.codec.decode(el);
+    const r = c.codec.decode(el);
     if (!r.ok) return r;
-    if (
-      "default" in field.options &&
-      equalEncodings(der(el), field.codec.encode(field.options.default))
-    ) {
+    if (isDefault(c, der(el))) {
       return fail(
         "default-encoded",
-        `${name}: ${key} equals its DEFAULT and must be absent (X.690 §11.5)`,
+        `${name}: ${c.key} equals its DEFAULT and must be absent (X.690 §11.5)`,
         el.start,
       );
     }
-    out[key] = r.value;
+    out[c.key] = r.value;
     i++;
   }
   const extra = els[i];
-  if (extra !== undefined)
+  if (extra !== undefined) {
     return fail(
       "trailing-bytes",
       `${name}: unexpected ${tagName(extra.tag)} after the last component`,
       extra.start,
     );
+  }
   return ok(out as SequenceValue<F>);
 }
 
-function encodeComponents<F extends Fields>(fields: F, value: SequenceValue<F>): Uint8Array[] {
+function encodeComponents<F extends Fields>(
+  comps: readonly Component[],
+  value: SequenceValue<F>,
+): Uint8Array[] {
   const parts: Uint8Array[] = [];
-  for (const [key, spec] of Object.entries(fields)) {
-    const field = isField(spec) ? spec : { codec: spec, options: {} as FieldOptions<unknown> };
-    const v = (value as Record<string, unknown>)[key];
+  for (const c of comps) {
+    const v = (value as Record<string, unknown>)[c.key];
     if (v === undefined) {
-      if (field.options.optional === true || "default" in field.options) continue;
-      throw new RangeError(`missing value for ${key}`);
+      if (c.absentAllowed) continue;
+      throw new RangeError(`missing value for ${c.key}`);
     }
-    const enc = field.codec.encode(v);
-    if (
-      "default" in field.options &&
-      equalEncodings(enc, field.codec.encode(field.options.default))
-    )
-      continue;
+    const enc = c.codec.encode(v);
+    if (isDefault(c, enc)) continue;
     parts.push(enc);
   }
   return parts;
@@ -299,14 +326,15 @@ function encodeComponents<F extends Fields>(fields: F, value: SequenceValue<F>):
 
 /** SEQUENCE { ... } with components in the order of `fields`' keys. */
 export function sequence<F extends Fields>(name: string, fields: F): TaggedCodec<SequenceValue<F>> {
+  const comps = components(fields);
   return tagged(
     name,
     { cls: "universal", num: 16, constructed: true },
     (el) => {
       const els = children(el);
-      return els.ok ? decodeComponents(fields, els.value, el.end, name) : els;
+      return els.ok ? decodeComponents<F>(comps, els.value, el.end, name) : els;
     },
-    (value) => encodeComponents(fields, value),
+    (value) => encodeComponents<F>(comps, value),
   );
 }
 

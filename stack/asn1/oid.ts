@@ -17,26 +17,33 @@ export function isOid(text: string): boolean {
 /** Decodes OID contents; `offset` places errors in the whole input. */
 export function decodeOid(bytes: Uint8Array, offset = 0): Result<string> {
   if (bytes.length === 0) return fail("bad-oid", "empty OBJECT IDENTIFIER", offset);
-  const subs: bigint[] = [];
-  let value = 0n;
+  // Arcs as plain numbers while they stay exact (below 2^46); BigInt only for longer ones.
+  const subs: (number | bigint)[] = [];
+  let value = 0;
+  let big: bigint | undefined;
   let startOfSub = true;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     if (startOfSub && b === 0x80)
       return fail("bad-oid", "subidentifier with a leading 0x80 octet (X.690 §8.19.2)", offset + i);
     startOfSub = false;
-    value = (value << 7n) | BigInt(b & 0x7f);
+    if (big !== undefined) big = (big << 7n) | BigInt(b & 0x7f);
+    else if (value >= 2 ** 39) big = (BigInt(value) << 7n) | BigInt(b & 0x7f);
+    else value = value * 128 + (b & 0x7f);
     if ((b & 0x80) === 0) {
-      subs.push(value);
-      value = 0n;
+      subs.push(big ?? value);
+      value = 0;
+      big = undefined;
       startOfSub = true;
     }
   }
   if (!startOfSub) return fail("bad-oid", "last subidentifier cut off", offset + bytes.length - 1);
-  const first = subs[0] as bigint;
-  const arcs = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  for (let i = 1; i < subs.length; i++) arcs.push(subs[i] as bigint);
-  return ok(arcs.join("."));
+  const first = subs[0] as number | bigint;
+  let text: string;
+  if (typeof first === "bigint") text = `2.${first - 80n}`;
+  else text = first < 40 ? `0.${first}` : first < 80 ? `1.${first - 40}` : `2.${first - 80}`;
+  for (let i = 1; i < subs.length; i++) text += `.${subs[i]}`;
+  return ok(text);
 }
 
 /** Encodes a dotted OID; throws RangeError on text that is not one (a programming error). */
