@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
+import { type Forward, qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
 import { type BoardProfile, CUBIEBOARD2 } from "./profiles.ts";
 
 export interface LaunchOptions {
@@ -11,6 +11,8 @@ export interface LaunchOptions {
   profile?: BoardProfile;
   /** Place a fresh seed (default true). False boots a board with no entropy, for tests. */
   seed?: boolean;
+  /** Attach the EMAC to QEMU's user-mode network, with these host ports forwarded. */
+  net?: { forwards: readonly Forward[] };
   /** Called with each console line (CR LF and LF both end a line; the ending is removed). */
   onLine?: (line: string) => void;
   /** Raw console bytes as they arrive, for a terminal. */
@@ -61,7 +63,7 @@ export function launch(options: LaunchOptions): Board {
     writeFileSync(seedPath, seedFile(), { mode: 0o600 });
   }
   const started = performance.now();
-  const child: ChildProcess = spawn(profile.qemu, qemuArgs(options.image, seedPath), {
+  const child: ChildProcess = spawn(profile.qemu, qemuArgs(options.image, seedPath, options.net), {
     stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: string[] = [];

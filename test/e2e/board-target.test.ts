@@ -1,9 +1,19 @@
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
+import { createKvRo } from "../../runtime/unix/src/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
+import { freePort } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -60,5 +70,71 @@ describe("board: the cubieboard2 target builds and boots samples/hello (tool API
     assert.equal(lines[0], "hello from a Morgana unikernel");
     assert.match(lines[4] ?? "", /^tick 4\/4 at \d+ ms$/);
     assert.equal(lines[5], "goodbye");
+  });
+});
+
+describe("board: samples/static-website on the emulated board, through QEMU's forwarded port", () => {
+  let dir: string;
+  let port: number;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    await ensureXsLibrary();
+    dir = mkdtempSync(join(tmpdir(), "morgana-board-site-"));
+    cpSync(join(ROOT, "samples", "static-website"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(`${join("static-website", "dist")}`),
+    });
+    port = await freePort();
+    const yaml = join(dir, "unikernel.yaml");
+    writeFileSync(yaml, `${readFileSync(yaml, "utf8")}  cubieboard2:\n    ports: ["${port}:80"]\n`);
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("takes its address by DHCP and serves every file byte-exact, with the unix target's ETags", async function () {
+    this.timeout(60_000);
+    const built = await build({ projectDir: dir, target: "cubieboard2" });
+    assert.ok(built.ok, JSON.stringify(built.diagnostics));
+    const started = await run({ projectDir: dir, target: "cubieboard2", noBuild: true });
+    assert.ok(started.ok && started.instance, JSON.stringify(started.diagnostics));
+    const board = started.instance;
+    let out = "";
+    board.onOutput((text) => {
+      out += text;
+    });
+    try {
+      // start() runs once DHCP gave the stack its address; the app then says it serves.
+      const deadline = Date.now() + 30_000;
+      while (!out.includes("serving htdocs on port 80")) {
+        assert.ok(Date.now() < deadline, `no "serving" line; console: ${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const base = `http://127.0.0.1:${port}`;
+      let first: Response | undefined;
+      while (!first) {
+        assert.ok(Date.now() < deadline, `no answer on ${base}; console: ${out}`);
+        first = await fetch(`${base}/`, { signal: AbortSignal.timeout(2000) }).catch(
+          () => undefined,
+        );
+      }
+      assert.equal(first.status, 200);
+      await first.arrayBuffer();
+      const htdocs = join(dir, "htdocs");
+      const unix = createKvRo(htdocs);
+      for (const name of readdirSync(htdocs)) {
+        const res = await fetch(`${base}/${name}`);
+        assert.equal(res.status, 200, name);
+        const body = new Uint8Array(await res.arrayBuffer());
+        assert.deepEqual(body, new Uint8Array(readFileSync(join(htdocs, name))), name);
+        const digest = await unix.digest(name);
+        assert.equal(res.headers.get("etag"), `"${digest?.slice(0, 32)}"`, name);
+      }
+      const missing = await fetch(`${base}/nope.html`);
+      assert.equal(missing.status, 404);
+      await missing.arrayBuffer();
+    } finally {
+      await board.stop();
+    }
   });
 });

@@ -2,6 +2,6 @@
 export { type BundleProblem, bundleForBoard } from "./bundle.ts";
 export { type ImageInput, type ImageResult, imageSizes, linkImage } from "./image.ts";
 export { type KvEntry, packKv } from "./kv.ts";
-export { QEMU_BOARD, qemuArgs, seedFile } from "./qemu.ts";
+export { DEFAULT_MAC, type Forward, QEMU_BOARD, qemuArgs, seedFile } from "./qemu.ts";
 export { cacheRoot, missingToolchain, ToolchainError } from "./toolchain.ts";
 export { ensureXsLibrary, XS_PACKAGE, XS_PACKAGE_VERSION } from "./xs.ts";

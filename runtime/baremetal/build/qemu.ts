@@ -24,11 +24,27 @@ export function seedFile(bytes: number = QEMU_BOARD.seedBytes): Uint8Array {
   return out;
 }
 
+/** A host port forwarded to the guest (unikernel.yaml `targets.cubieboard2.ports`). */
+export interface Forward {
+  host: number;
+  guest: number;
+  protocol: "tcp" | "udp";
+}
+
+/** The MAC the image uses by default (src/netif.ts DEFAULT_MAC): QEMU's own default. */
+export const DEFAULT_MAC = "52:54:00:12:34:56";
+
 /**
  * QEMU's command line for an image: no display and no monitor, UART0 on stdio, semihosting
  * on (the image exits through it with its own code), no reboot, the seed placed in DRAM.
+ * With `net`, the EMAC is on QEMU's user-mode network (DHCP at 10.0.2.2, the guest at
+ * 10.0.2.15) with each forward bound to 127.0.0.1.
  */
-export function qemuArgs(image: string, seedPath: string | null): string[] {
+export function qemuArgs(
+  image: string,
+  seedPath: string | null,
+  net?: { forwards: readonly Forward[] },
+): string[] {
   const args = [
     "-M",
     QEMU_BOARD.machine,
@@ -46,6 +62,12 @@ export function qemuArgs(image: string, seedPath: string | null): string[] {
     "-kernel",
     image,
   ];
+  // Always a NIC on the user network: the machine has an EMAC, and a NIC without a peer
+  // makes QEMU warn. Forwards only when the unikernel has a network stack.
+  const fwd = (net?.forwards ?? []).map(
+    (f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.host}-:${f.guest}`,
+  );
+  args.push("-nic", `user,model=allwinner-emac,mac=${DEFAULT_MAC}${fwd.join("")}`);
   if (seedPath) {
     const addr = `0x${QEMU_BOARD.seedAddress.toString(16)}`;
     args.push("-device", `loader,file=${seedPath},addr=${addr},force-raw=on`);

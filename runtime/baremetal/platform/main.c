@@ -11,6 +11,7 @@
 void mmu_init(void);
 void timer_init(void);
 void timer_irq(void);
+void emac_irq(void);
 void platform_wake(void);
 void rtc_init(void);
 void entropy_init(void);
@@ -31,6 +32,8 @@ void irq_dispatch(void) {
   while ((irq = intc_pending()) >= 0) {
     if (irq == IRQ_TIMER0) {
       timer_irq();
+    } else if (irq == IRQ_EMAC) {
+      emac_irq();
     } else {
       PANIC("interrupt %d is enabled but has no handler", irq);
     }

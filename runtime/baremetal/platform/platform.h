@@ -46,6 +46,20 @@ void platform_yield(uint64_t deadline_ns);
  */
 int platform_random_fill(uint8_t *buf, size_t len);
 
+/*
+ * The network interface (the EMAC): Ethernet frames without preamble or FCS.
+ * platform_net_init brings it up with `mac` (or, on a board, the MAC U-Boot programmed,
+ * which it copies back into `mac`). platform_net_receive copies the next frame into `buf`
+ * and returns its length, 0 when none is waiting, -1 for a frame dropped (bad or too big).
+ * platform_net_transmit returns 0 once the frame is taken, -1 when the transmitter is busy.
+ * platform_net_events returns (and clears) whether the EMAC interrupted since the last call.
+ */
+void platform_net_init(uint8_t mac[6]);
+int platform_net_link(void);
+int platform_net_receive(uint8_t *buf, size_t cap);
+int platform_net_transmit(const uint8_t *buf, size_t len);
+int platform_net_events(void);
+
 /* Flushes the console and ends: QEMU exits with `code` (semihosting); a board halts. */
 void platform_exit(int code) __attribute__((noreturn));
 

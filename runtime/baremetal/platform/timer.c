@@ -71,13 +71,14 @@ void platform_wake(void) {
 void platform_yield(uint64_t deadline_ns) {
   uint64_t now = platform_monotonic_ns();
   if (deadline_ns <= now) return;
-  woken = 0;
   timer_arm(deadline_ns - now);
   /*
-   * With IRQs masked, check then WFI: an interrupt that arrives in between still wakes WFI
-   * (it is pending), and unmasking right after takes it. No lost wake-up.
+   * With IRQs masked, check then WFI: an interrupt since the last yield (woken) returns at
+   * once; one that arrives after the check still ends WFI (it is pending) and is taken when
+   * IRQs are unmasked. No wake-up is lost.
    */
   __asm__ volatile("cpsid i" ::: "memory");
   if (!woken) __asm__ volatile("dsb\nwfi" ::: "memory");
+  woken = 0;
   __asm__ volatile("cpsie i" ::: "memory");
 }

@@ -1,12 +1,22 @@
 import { StackError } from "@morgana/stack/devices";
 import { monotonicNs } from "./clock.ts";
 import { board } from "./host.ts";
-import { timers } from "./timers.ts";
+import { devicePolls, timers } from "./timers.ts";
 
 /** What the generated wiring tells the runtime about the unikernel it boots. */
 export interface BootInfo {
   name: string;
   target: string;
+}
+
+interface Configurable {
+  configured(): Promise<void>;
+}
+
+function isConfigurable(x: unknown): x is Configurable {
+  return (
+    typeof x === "object" && x !== null && typeof (x as Configurable).configured === "function"
+  );
 }
 
 const EXIT_OK = 0;
@@ -31,6 +41,7 @@ export function boot<D extends object>(
 ): void {
   const host = board();
   globalThis.__morganaTick = () => {
+    for (const poll of devicePolls) poll();
     timers.fireDue(monotonicNs());
     const next = timers.next();
     return next === null ? -1 : Number(next);
@@ -47,6 +58,10 @@ export function boot<D extends object>(
     return;
   }
   Promise.resolve()
-    .then(() => start(devices))
+    .then(async () => {
+      // As on the direct target: start runs once every network stack has its address.
+      for (const d of Object.values(devices)) if (isConfigurable(d)) await d.configured();
+      return start(devices);
+    })
     .then(() => host.exit(EXIT_OK), fail);
 }

@@ -18,6 +18,16 @@ export interface BoardHost {
   kvIndex(): string;
   /** A copy of `length` bytes at `offset` in the packed kv_ro values. */
   kvRead(offset: number, length: number): ArrayBuffer;
+  /** Brings the EMAC up with the 6-byte MAC in `mac`; writes back the MAC in use. */
+  netOpen(mac: ArrayBuffer): void;
+  /** Whether the PHY reports a link. */
+  netLink(): boolean;
+  /** The next received frame (no FCS), or null when none is waiting. */
+  netReceive(): ArrayBuffer | null;
+  /** Sends one frame; false when the transmitter is busy (try again after an event). */
+  netTransmit(buffer: ArrayBufferLike, offset: number, length: number): boolean;
+  /** Whether the EMAC interrupted since the last call (and clears it). */
+  netEvents(): boolean;
 }
 
 declare global {

@@ -3,4 +3,6 @@ export { type BootInfo, boot, describeError } from "./boot.ts";
 export { createClock } from "./clock.ts";
 export { createConsole } from "./console.ts";
 export { createKvRo } from "./kv_ro.ts";
+export { createNetStack } from "./net.ts";
+export { BoardNetif, DEFAULT_MAC } from "./netif.ts";
 export { createRandom } from "./random.ts";

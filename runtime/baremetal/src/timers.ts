@@ -55,3 +55,9 @@ export class TimerQueue {
 
 /** The one timer queue of the board's event loop. */
 export const timers = new TimerQueue();
+
+/**
+ * Device polls the event loop runs on every turn, before timers: each checks its device
+ * (after an interrupt woke the core) and wakes whoever waits on it.
+ */
+export const devicePolls = new Set<() => void>();

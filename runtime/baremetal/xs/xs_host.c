@@ -19,6 +19,11 @@ extern const uint8_t morgana_kv[], morgana_kv_end[];
 
 static int exit_requested;
 static int exit_code;
+/* Set once JS opens the network: the EMAC's interrupt can then wake an idle loop. */
+static int net_open;
+
+/* The largest frame we accept: 14 bytes of header, 1500 of payload, a VLAN tag's 4. */
+#define FRAME_MAX 1518
 
 void fxQueuePromiseJobs(txMachine *the) {
   the->promiseJobs = 1;
@@ -121,6 +126,52 @@ static void host_kv_read(txMachine *the) {
   xsResult = xsArrayBuffer((void *)(morgana_kv + base + offset), length);
 }
 
+/* netOpen(mac): brings the EMAC up; `mac` (6 bytes) in, the MAC in use out. */
+static void host_net_open(txMachine *the) {
+  if (xsGetArrayBufferLength(xsArg(0)) < 6) xsRangeError("netOpen: the MAC takes 6 bytes");
+  uint8_t mac[6];
+  c_memcpy(mac, xsToArrayBuffer(xsArg(0)), 6);
+  platform_net_init(mac);
+  c_memcpy(xsToArrayBuffer(xsArg(0)), mac, 6);
+  net_open = 1;
+}
+
+static void host_net_link(txMachine *the) {
+  xsResult = xsBoolean(platform_net_link() != 0);
+}
+
+/* netReceive(): the next frame as an ArrayBuffer, or null when none is waiting. */
+static void host_net_receive(txMachine *the) {
+  static uint8_t frame[FRAME_MAX];
+  for (;;) {
+    int n = platform_net_receive(frame, sizeof frame);
+    if (n == 0) {
+      xsResult = xsNull;
+      return;
+    }
+    if (n > 0) {
+      xsResult = xsArrayBuffer(frame, n);
+      return;
+    }
+    /* A dropped frame (bad status, oversized): try the next one. */
+  }
+}
+
+/* netTransmit(buffer, offset, length): false when the transmitter is busy. */
+static void host_net_transmit(txMachine *the) {
+  txInteger offset = xsToInteger(xsArg(1));
+  txInteger length = xsToInteger(xsArg(2));
+  txInteger size = xsGetArrayBufferLength(xsArg(0));
+  if (offset < 0 || length < 0 || offset > size || length > size - offset || length > FRAME_MAX)
+    xsRangeError("netTransmit: range outside the buffer or frame too long");
+  const uint8_t *data = xsToArrayBuffer(xsArg(0));
+  xsResult = xsBoolean(platform_net_transmit(data + offset, (size_t)length) == 0);
+}
+
+static void host_net_events(txMachine *the) {
+  xsResult = xsBoolean(platform_net_events() != 0);
+}
+
 static void install_board(txMachine *the) {
   static const struct {
     const char *name;
@@ -130,7 +181,9 @@ static void install_board(txMachine *the) {
       {"write", host_write, 3},      {"monotonic", host_monotonic, 1},
       {"wallMs", host_wall_ms, 0},   {"randomFill", host_random_fill, 3},
       {"exit", host_exit, 1},        {"kvIndex", host_kv_index, 0},
-      {"kvRead", host_kv_read, 2},
+      {"kvRead", host_kv_read, 2},   {"netOpen", host_net_open, 1},
+      {"netLink", host_net_link, 0}, {"netReceive", host_net_receive, 0},
+      {"netTransmit", host_net_transmit, 3}, {"netEvents", host_net_events, 0},
   };
   xsBeginHost(the);
   xsVars(2);
@@ -230,11 +283,12 @@ int runtime_main(void) {
     if (exit_requested) break;
     /* Timers that fired queued jobs, which may set new timers: run them, then ask again. */
     if (the->promiseJobs) continue;
-    if (next < 0) {
+    if (next < 0 && !net_open) {
       platform_printf("\nthe unikernel is waiting, but no timer or device can wake it\n");
       return EXIT_FAILED;
     }
-    platform_yield((uint64_t)next);
+    /* No timer: sleep until a device interrupts (the wake-up timer re-arms every ~3 min). */
+    platform_yield(next < 0 ? UINT64_MAX : (uint64_t)next);
   }
   return exit_code;
 }

@@ -12,6 +12,7 @@ import {
 } from "../../../runtime/baremetal/build/index.ts";
 import type { Diagnostic } from "../config/index.ts";
 import type { Target } from "./types.ts";
+import { unixTarget } from "./unix.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
 const MiB = 1024 * 1024;
@@ -49,7 +50,10 @@ export const cubieboard2Target: Target = {
   },
   wiring: {
     boot: "board.boot",
-    imports: { "@morgana/runtime-baremetal": "* as board" },
+    imports: {
+      "@morgana/runtime-baremetal": "* as board",
+      "@morgana/stack/http": "{ createHttpServer }",
+    },
     prelude: [],
   },
   bundle: {
@@ -93,7 +97,7 @@ export const cubieboard2Target: Target = {
       return { diagnostics };
     }
   },
-  async launch({ root, artifact }) {
+  async launch({ config, root, artifact, options }) {
     const why = whyUnavailable();
     if (why) return { diagnostics: [{ severity: "error", code: "launch-error", message: why }] };
     // A fresh seed for every boot, readable only by us, removed when QEMU ends.
@@ -102,7 +106,11 @@ export const cubieboard2Target: Target = {
     writeFileSync(seed, seedFile(), { mode: 0o600 });
     return {
       command: QEMU_BOARD.qemu,
-      args: qemuArgs(artifact, seed),
+      args: qemuArgs(
+        artifact,
+        seed,
+        config.devices.some((d) => d.type === "net") ? { forwards: options.ports } : undefined,
+      ),
       cwd: root,
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -124,5 +132,15 @@ export const cubieboard2Target: Target = {
       summary: "the folder packed into the image at build time (same digests as unix)",
       construct: (d) => `board.createKvRo(${lit(d.name)})`,
     },
+    net: {
+      summary: "Morgana's TCP/IP (stack/net) over the EMAC; QEMU's user network (DHCP, forwards)",
+      construct: (d) => {
+        const ipv4 = d.options.ipv4;
+        const v = ipv4 === "dhcp" ? lit("dhcp") : lit(`${ipv4.address}/${ipv4.prefixLength}`);
+        const gateway = d.options.gateway ? lit(d.options.gateway) : "null";
+        return `board.createNetStack({ ipv4: ${v}, gateway: ${gateway} })`;
+      },
+    },
+    http: unixTarget.devices.http,
   },
 };
