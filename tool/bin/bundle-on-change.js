@@ -4,9 +4,13 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
+/** Installed and generated folders are not sources. */
+const NOT_SOURCES = new Set(["node_modules", "dist", ".morgana"]);
+
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (NOT_SOURCES.has(entry.name)) continue;
     const path = join(dir, entry.name);
     const t = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
     if (t > newest) newest = t;
@@ -21,6 +25,20 @@ function mtime(path) {
     return -1;
   }
 }
+
+/**
+ * npm packages stay imports, resolved in the checkout's node_modules at run time; Morgana's own
+ * workspace packages (`@morgana/*`) are TypeScript sources, which Node cannot import: those
+ * are bundled.
+ */
+const npmPackagesExternal = {
+  name: "npm-packages-external",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith("@morgana/") ? undefined : { path: args.path, external: true },
+    );
+  },
+};
 
 /**
  * `self-contained` bundles the dependencies too (a program shipped on its own, like the
@@ -54,7 +72,7 @@ export async function bundleOnChange({ entry, bundle, srcDirs, name, selfContain
               js: 'import { createRequire as __morganaRequire } from "node:module"; const require = __morganaRequire(import.meta.url);',
             },
           }
-        : { packages: "external" }),
+        : { plugins: [npmPackagesExternal] }),
       sourcemap: "linked",
       logLevel: "error",
     });

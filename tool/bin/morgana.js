@@ -11,6 +11,7 @@ const { main } = await bundleOnChange({
   name: "morgana",
   entry: join(toolDir, "src", "cli", "main.ts"),
   bundle: join(toolDir, "dist", "morgana.mjs"),
-  srcDirs: [join(toolDir, "src")],
+  // The CLI bundles the stack and the runtimes it imports: a change there rebuilds it too.
+  srcDirs: [join(toolDir, "src"), join(toolDir, "..", "stack"), join(toolDir, "..", "runtime")],
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -10,6 +10,7 @@ export type { Diagnostic, DiagnosticCode, SourceSpan } from "../config/index.ts"
 export { diagnosticText, formatDiagnostic } from "../config/index.ts";
 export { findProjectRoot } from "../project.ts";
 export { type BuildOptions, type BuildResult, build } from "./build.ts";
+export { type CertOptions, type CertResult, cert, devCaDir } from "./cert.ts";
 export { type CleanResult, clean } from "./clean.ts";
 export { type ConfigureOptions, type ConfigureResult, configure } from "./configure.ts";
 export { type DescribedDevice, type DescribeResult, describe } from "./describe.ts";

@@ -38,6 +38,14 @@ export interface DevCertificateOptions {
   readonly now?: number;
   /** Crypto provider for keys, signatures and serials (default: node:crypto). */
   readonly provider?: CryptoProvider;
+  /**
+   * Where the server certificate and key go (default: `dir`). A unikernel packs this folder
+   * into its image, so it must not be the CA's: the CA key never travels with the app.
+   */
+  readonly serverDir?: string;
+  /** File names of the server certificate and key (default cert.pem and key.pem). */
+  readonly certificateName?: string;
+  readonly keyName?: string;
 }
 
 export interface DevFile {
@@ -196,8 +204,10 @@ export function makeDevCertificates(options: DevCertificateOptions): DevCertific
     },
     { certificate: ca, privateKey: caKey },
   );
-  const certPath = join(dir, "cert.pem");
-  const keyPath = join(dir, "key.pem");
+  const serverDir = resolve(options.serverDir ?? dir);
+  mkdirSync(serverDir, { recursive: true });
+  const certPath = join(serverDir, options.certificateName ?? "cert.pem");
+  const keyPath = join(serverDir, options.keyName ?? "key.pem");
   writeKey(keyPath, serverKey.privateKey);
   writeFileSync(certPath, certificateToPem(server));
 

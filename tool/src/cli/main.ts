@@ -3,6 +3,7 @@ import { checkoutPath } from "../checkout.ts";
 import { closest, commandHelp, parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import { buildCommand } from "./commands/build.ts";
+import { certCommand } from "./commands/cert.ts";
 import { cleanCommand } from "./commands/clean.ts";
 import { configureCommand } from "./commands/configure.ts";
 import { describeCommand } from "./commands/describe.ts";
@@ -20,6 +21,7 @@ const COMMANDS: Command[] = [
   cleanCommand,
   targetsCommand,
   describeCommand,
+  certCommand,
 ];
 
 function version(): string {

@@ -45,6 +45,7 @@ export type DiagnosticCode =
   | "no-build" // run --no-build with nothing built
   | "unknown-template"
   | "project-exists"
+  | "cert-failed" // a development certificate could not be made
   | "usage" // the command line was wrong
   | "tool-failed"; // a program we run (tsc, a linker) could not be run at all
 
