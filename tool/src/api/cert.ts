@@ -50,9 +50,9 @@ function tlsDestination(
   const { project, diagnostics } = openProject(projectDir);
   if (!project) return { diagnostics };
   const tls = project.config.devices.find((d) => d.type === "tls");
-  if (!tls || tls.type !== "tls") return { diagnostics: [noTls] };
+  if (tls?.type !== "tls") return { diagnostics: [noTls] };
   const keys = project.config.devices.find((d) => d.name === tls.deps.keys);
-  if (!keys || keys.type !== "kv_ro") return { diagnostics: [noTls] };
+  if (keys?.type !== "kv_ro") return { diagnostics: [noTls] };
   return {
     dir: resolve(project.root, keys.options.path),
     certificate: tls.options.certificate,
