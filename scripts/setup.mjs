@@ -13,6 +13,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEBIAN_PACKAGES = [
   { command: "curl", pkg: "curl", why: "end-to-end tests fetch from unikernels with it" },
   {
+    command: "openssl",
+    pkg: "openssl",
+    why: "X.509 tests make certificates, chains and CSRs with it and check what Morgana makes",
+  },
+  {
     command: "gnutls-cli",
     pkg: "gnutls-bin",
     why: "TLS interop tests run GnuTLS client and server",
