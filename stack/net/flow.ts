@@ -3,6 +3,7 @@
  * core's socket calls. The stack routes the core's events here (`onEvent`) and runs the
  * core again (`kick`) after each call that may have made something sendable.
  */
+import { concatBytes } from "../bytes/index.ts";
 import { type Endpoint, type Flow, StackError } from "../devices/stack.ts";
 import { Signal } from "./signal.ts";
 import {
@@ -74,20 +75,24 @@ export class NetFlow implements Flow {
 
   async write(data: Uint8Array): Promise<void> {
     let off = 0;
-    while (off < data.length || data.length === 0) {
+    for (;;) {
       if (this.closedLocally) throw new StackError("closed", "the flow is closed");
-      const n = this.tcp.send(this.id, off === 0 ? data : data.subarray(off)); // throws StackError
+      if (this.failure)
+        throw new StackError(stackErrorCode(this.failure), `connection ${this.failure}`);
+      // send throws StackError once the connection cannot send (reset, shut down).
+      const n = this.tcp.send(this.id, off === 0 ? data : data.subarray(off));
       off += n;
       if (n > 0) this.kick();
       if (off >= data.length) return;
       await this.writable.wait();
-      if (this.failure)
-        throw new StackError(stackErrorCode(this.failure), `connection ${this.failure}`);
     }
   }
 
   async writev(data: Uint8Array[]): Promise<void> {
-    for (const d of data) if (d.length > 0) await this.write(d);
+    // One buffer, so the pieces leave in as few segments as they fit.
+    const parts = data.filter((d) => d.length > 0);
+    if (parts.length === 0) return;
+    await this.write(parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts));
   }
 
   async shutdown(): Promise<void> {

@@ -299,6 +299,10 @@ export class NetStack implements Stack {
       address: info ? formatIp(info.remote) : "0.0.0.0",
       port: info?.remotePort ?? 0,
     };
+    // Nagle off, as the unix target's host sockets (noDelay): a Flow's writes are already
+    // whole messages (writev joins a head and its body), and Nagle plus the peer's delayed
+    // ACK would hold each response's last segment for up to 40 ms (RFC 1122 §4.2.3.4).
+    this.tcpCore.setNoDelay(id, true);
     const flow = new NetFlow(
       this.tcpCore,
       id,
