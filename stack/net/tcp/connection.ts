@@ -114,6 +114,8 @@ export class Connection {
   rttSeq: number | null = null;
   rttSentAt = 0n;
   lastSendNs = 0n;
+  /** When data (or FIN) last left: RFC 5681 §4.1 restart after idle. */
+  lastDataSendNs = 0n;
   lastRecvNs = 0n;
   /** When we last answered an unacceptable bare ACK (ACK-war limit, input.ts). */
   lastInvalidAckNs: bigint | null = null;
@@ -166,6 +168,7 @@ export class Connection {
     this.cc = new NewReno(this.sendMss, iss);
     this.lastRecvNs = nowNs;
     this.lastSendNs = nowNs;
+    this.lastDataSendNs = nowNs;
   }
 
   /** The application holds the handle (accepted or connected, not yet closed). */

@@ -116,6 +116,11 @@ function dataOptions(c: Connection, nowNs: bigint): TcpOptions {
 }
 
 function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
+  // RFC 5681 §4.1: after sending nothing for longer than an RTO, restart from the initial
+  // window rather than bursting a stale cwnd into a network that may have changed.
+  if (c.sndMax === c.sndUna && c.sendBuf.length > 0 && nowNs - c.lastDataSendNs > c.rtoNs()) {
+    c.cc.restartAfterIdle();
+  }
   const optLen = optionsLength(dataOptions(c, nowNs));
   const maxSeg = Math.max(1, c.sendMss - optLen); // RFC 6691: options come out of the MSS
   if (c.rtxOne) {
@@ -201,6 +206,7 @@ function emit(
     }
     // RFC 6298 §5.1: start the timer when data leaves and it is not running.
     if (c.rtxAt === null) c.rtxAt = nowNs + c.rtoNs();
+    c.lastDataSendNs = nowNs;
   }
   c.lastAckSent = c.rcvNxt;
   c.ackNow = false;

@@ -26,6 +26,24 @@ describe("tcp ESTABLISHED: sending", () => {
     assert.equal(r.recv().length, 2);
   });
 
+  it("after an idle period longer than the RTO, cwnd restarts from the initial window (RFC 5681 §4.1)", () => {
+    const burstAfter = (idleMs: number): number => {
+      const r = new Rig();
+      const h = r.established();
+      r.core.send(h, bytes(30 * MSS));
+      let t = 0;
+      // ACK everything each round until all is sent: cwnd grows well past the initial window.
+      for (let segs = r.recv(); segs.length > 0; segs = r.recv()) {
+        const top = Math.max(...segs.map((x) => x.seq + x.payload.length));
+        r.at((t += 10)).send({ seq: P, ack: top >>> 0 });
+      }
+      r.at(t + idleMs).core.send(h, bytes(20 * MSS));
+      return r.recv().length;
+    };
+    assert.ok(burstAfter(100) > 8);
+    assert.equal(burstAfter(5000), 4);
+  });
+
   it("the peer's window limits what is sent; no small segment while one is out (sender SWS)", () => {
     const r = new Rig();
     const h = r.established({ window: 700 });
