@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
 import { createKvRo } from "../../runtime/unix/src/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
-import { freePort } from "./lib/morgana.ts";
+import { freePort, morgana } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -136,5 +136,41 @@ describe("board: samples/static-website on the emulated board, through QEMU's fo
     } finally {
       await board.stop();
     }
+  });
+});
+
+describe("board: `morgana run -t cubieboard2` passes a failing guest's report and exit code on", () => {
+  let dir: string;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    await ensureXsLibrary();
+    dir = mkdtempSync(join(tmpdir(), "morgana-board-fail-"));
+    cpSync(join(ROOT, "samples", "hello"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(`${join("hello", "dist")}`),
+    });
+    writeFileSync(
+      join(dir, "src", "unikernel.ts"),
+      [
+        'import type { Devices } from "morgana:devices";',
+        "",
+        "export async function start({ console }: Devices): Promise<void> {",
+        '  await console.log("about to fail");',
+        '  throw new RangeError("the moon is made of cheese");',
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a guest whose start() throws: its error on the console, exit 1", async function () {
+    this.timeout(60_000);
+    const r = await morgana(["run", "-t", "cubieboard2"], dir);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /about to fail/);
+    assert.match(r.stdout, /hello: error: the moon is made of cheese/);
   });
 });
