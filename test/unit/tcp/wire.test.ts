@@ -74,6 +74,20 @@ describe("tcp wire: segments on two levels", () => {
     assert.equal((wire[16] as number) * 256 + (wire[17] as number), 0xffff - 0x00b1);
   });
 
+  it("the checksum equals a plain RFC 1071 sum for every length and content", () => {
+    const next = rng(9);
+    for (let round = 0; round < 300; round++) {
+      const n = Math.floor(next() * 3000);
+      const b = Uint8Array.from({ length: n }, () =>
+        next() < 0.3 ? 0xff : Math.floor(next() * 256),
+      );
+      let sum = (B.n >>> 16) + (B.n & 0xffff) + (A.n >>> 16) + (A.n & 0xffff) + 6 + n;
+      for (let i = 0; i < n; i += 2) sum += ((b[i] as number) << 8) | (b[i + 1] ?? 0);
+      while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+      assert.equal(tcpChecksum(B, A, b), ~sum & 0xffff, `length ${n}`);
+    }
+  });
+
   it("the view does one length check, then every accessor works", () => {
     const wire = emitSegment(segment({ seq: 7, payload: new Uint8Array([9, 9]) }), B, A);
     const v = TcpView.check(wire);
