@@ -40,6 +40,7 @@ export {
   ia5String,
   integer,
   namedBits,
+  namedBitsLenient,
   nullValue,
   octetAlignedBits,
   octetString,

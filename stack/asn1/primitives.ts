@@ -186,6 +186,21 @@ export const octetAlignedBits: TaggedCodec<Uint8Array> = tagged(
   (bytes) => bitString.encodeContents({ bytes, unusedBits: 0 }),
 );
 
+function bitsToSet(bytes: Uint8Array): Set<number> {
+  const set = new Set<number>();
+  for (let i = 0; i < bytes.length * 8; i++)
+    if (((bytes[i >> 3] as number) >> (7 - (i & 7))) & 1) set.add(i);
+  return set;
+}
+
+function setToBits(set: ReadonlySet<number>): Uint8Array | readonly Uint8Array[] {
+  const top = set.size === 0 ? -1 : Math.max(...set);
+  const bytes = new Uint8Array(Math.ceil((top + 1) / 8));
+  for (const i of set) bytes[i >> 3] = (bytes[i >> 3] as number) | (0x80 >> (i & 7));
+  const unusedBits = bytes.length * 8 - (top + 1);
+  return bitString.encodeContents({ bytes, unusedBits });
+}
+
 /**
  * A named bit list (X.680 §22.7) as the set of bit numbers set (bit 0 is the first). DER
  * drops trailing zero bits (X.690 §11.2.2), so the last octet's last used bit is 1.
@@ -204,18 +219,25 @@ export const namedBits: TaggedCodec<Set<number>> = tagged(
         el.end - 1,
       );
     }
-    const set = new Set<number>();
-    for (let i = 0; i < bytes.length * 8; i++)
-      if (((bytes[i >> 3] as number) >> (7 - (i & 7))) & 1) set.add(i);
-    return ok(set);
+    return ok(bitsToSet(bytes));
   },
-  (set) => {
-    const top = set.size === 0 ? -1 : Math.max(...set);
-    const bytes = new Uint8Array(Math.ceil((top + 1) / 8));
-    for (const i of set) bytes[i >> 3] = (bytes[i >> 3] as number) | (0x80 >> (i & 7));
-    const unusedBits = bytes.length * 8 - (top + 1);
-    return bitString.encodeContents({ bytes, unusedBits });
+  setToBits,
+);
+
+/**
+ * `namedBits` that tolerates trailing zero bits (X.690 §11.2.2) when reading, and still
+ * writes the minimal form. Trusted roots in Debian's ca-certificates (Trustwave Global ECC
+ * P256/P384) encode keyUsage as 03 03 07 06 00; refusing them would refuse those CAs. The
+ * padding rule (unused bits zero, §11.2.1) is still enforced.
+ */
+export const namedBitsLenient: TaggedCodec<Set<number>> = tagged(
+  "BIT STRING",
+  universal(UNIVERSAL.BIT_STRING),
+  (el) => {
+    const r = bitString.decodeContents(el);
+    return r.ok ? ok(bitsToSet(r.value.bytes)) : r;
   },
+  setToBits,
 );
 
 /** OCTET STRING in primitive form (X.690 §10.2). */

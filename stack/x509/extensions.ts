@@ -11,6 +11,7 @@ import {
   implicit,
   integer,
   namedBits,
+  namedBitsLenient,
   OID,
   octetString,
   oid,
@@ -141,7 +142,8 @@ export function decodeExtensions(raw: readonly RawExtension[]): ParseResult<Exte
         break;
       }
       case OID.keyUsage: {
-        const r = inner(ext, decodeDer(namedBits, v));
+        // Lenient about trailing zero bits: real trusted roots have them (see namedBitsLenient).
+        const r = inner(ext, decodeDer(namedBitsLenient, v));
         if (!r.ok) return r;
         // §4.2.1.3: when present, at least one bit MUST be set.
         if (r.value.size === 0) return parseFail("bad-extension", "keyUsage with no bit set");

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { decodeDer, namedBits, namedBitsLenient } from "../../../stack/asn1/index.ts";
+import { fromHex } from "../../../stack/bytes/index.ts";
+import {
+  type Certificate,
+  decodePemAll,
+  nameToString,
+  parseCertificate,
+} from "../../../stack/x509/index.ts";
+import { OpenSsl } from "./openssl.ts";
+
+const BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/**
+ * Debian's ca-certificates bundle: real roots from many CAs, none written by us. The package
+ * comes with the curl and openssl that scripts/setup.mjs installs (both recommend it).
+ */
+describe("x509: the Debian trust store (ca-certificates)", function () {
+  this.timeout(60_000);
+
+  it("every root parses, as many as openssl counts, each a CA with a supported key", () => {
+    const blocks = decodePemAll(readFileSync(BUNDLE, "utf8"));
+    assert.ok(blocks.ok);
+    if (!blocks.ok) return;
+    const ssl = new OpenSsl();
+    try {
+      const listed = ssl
+        .run(["storeutl", "-noout", "-certs", BUNDLE])
+        .split("\n")
+        .filter((l) => /^\d+: Certificate$/.test(l));
+      assert.equal(blocks.value.length, listed.length);
+    } finally {
+      ssl.close();
+    }
+    assert.ok(blocks.value.length > 100, `${blocks.value.length} roots`);
+    const roots: Certificate[] = [];
+    for (const b of blocks.value) {
+      const r = parseCertificate(b.der);
+      assert.ok(r.ok, r.ok ? "" : `${r.error.code}: ${r.error.message}`);
+      roots.push(r.value);
+    }
+    for (const c of roots) {
+      assert.ok(
+        c.publicKey !== undefined,
+        `${nameToString(c.subject)}: key ${c.publicKeyAlgorithm}`,
+      );
+      if (c.version === 3)
+        assert.equal(c.extensions.basicConstraints?.cA, true, nameToString(c.subject));
+    }
+  });
+
+  it("reads keyUsage with trailing zero bits (as two Trustwave roots encode it), still refused by strict namedBits", () => {
+    const ku = fromHex("0303070600");
+    const lenient = decodeDer(namedBitsLenient, ku);
+    assert.ok(lenient.ok);
+    if (lenient.ok) {
+      assert.deepEqual([...lenient.value].sort(), [5, 6]);
+      // Written back in the minimal form.
+      assert.deepEqual(namedBitsLenient.encode(lenient.value), fromHex("03020106"));
+    }
+    const strict = decodeDer(namedBits, ku);
+    assert.equal(strict.ok ? "ok" : strict.error.code, "bad-bit-string");
+  });
+});
