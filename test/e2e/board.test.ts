@@ -108,7 +108,7 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
     assert.match(run.lines.join("\n"), /t: error: the disk is made of cheese/);
   });
 
-  it("an app that runs out of memory ends with XS's report and exit 2", async () => {
+  it("an app that runs out of memory ends with XS's report, the JS stack and exit 2", async () => {
     const img = await image(
       "oom",
       wiring(
@@ -121,6 +121,11 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
     const run = await boot(img.elf);
     assert.equal(run.code, 2, run.lines.join("\n"));
     assert.match(run.lines.join("\n"), /XS ABORT: out of memory \(heap 32 MiB\)/);
+    // Where JS was: the allocation that failed, innermost first.
+    assert.match(
+      run.lines.join("\n"),
+      /JS stack \(innermost first\):\n {2}at ArrayBuffer\n {2}at Uint8Array/,
+    );
   });
 
   it("a C fault prints the registers and the fault address, and exits 3", async () => {

@@ -25,6 +25,38 @@ static int net_open;
 /* The largest frame we accept: 14 bytes of header, 1500 of payload, a VLAN tag's 4. */
 #define FRAME_MAX 1518
 
+/* The machine, for reports made outside XS (a CPU fault, XS's own abort). */
+static txMachine *running;
+
+/*
+ * The JS call stack, innermost first, from XS's frames: the function names only (XS keeps
+ * line numbers only when built with its debugger). Best effort: it runs after a fault.
+ */
+static void print_js_stack(txMachine *the) {
+  txSlot *frame = the->frame;
+  int shown = 0;
+  platform_printf("JS stack (innermost first):\n");
+  while (frame && frame->next && shown < 32) {
+    txSlot *function = frame + 3; /* a frame's function slot, as XS's own error stacks read it */
+    if (function->kind == XS_REFERENCE_KIND && mxIsFunction(function->value.reference)) {
+      txSlot *name =
+          mxBehaviorGetProperty(the, function->value.reference, mxID(_name), 0, XS_OWN);
+      const char *text = "";
+      if (name && (name->kind == XS_STRING_KIND || name->kind == XS_STRING_X_KIND))
+        text = name->value.string;
+      platform_printf("  at %s\n", *text ? text : "(anonymous)");
+      shown++;
+    }
+    frame = frame->next;
+  }
+  if (shown == 0) platform_printf("  (no JS function running)\n");
+}
+
+/* Called by the platform's crash report (platform/main.c). */
+void runtime_crash_report(void) {
+  if (running) print_js_stack(running);
+}
+
 void fxQueuePromiseJobs(txMachine *the) {
   the->promiseJobs = 1;
 }
@@ -34,7 +66,6 @@ char *fxCStackLimit(void) {
 }
 
 void fxAbort(txMachine *the, int status) {
-  (void)the;
   const char *why = "unknown reason";
   switch (status) {
   case XS_STACK_OVERFLOW_EXIT: why = "JavaScript stack overflow"; break;
@@ -47,6 +78,7 @@ void fxAbort(txMachine *the, int status) {
   }
   platform_printf("\nXS ABORT: %s (heap %lu MiB)\n", why,
                   (unsigned long)((__heap_end - __heap_start) >> 20));
+  print_js_stack(the);
   platform_exit(EXIT_ABORT);
 }
 
@@ -274,6 +306,7 @@ int runtime_main(void) {
   };
   txMachine *the = xsCreateMachine(&creation, "morgana", C_NULL);
   if (!the) PANIC("cannot create the XS machine");
+  running = the;
   install_board(the);
   if (!run_bundle(the)) return EXIT_FAILED;
   for (;;) {
