@@ -83,6 +83,8 @@ export class TcpCore {
   private nextId = 1;
   private lastNow = 0n;
   private challengeSecond = -1n;
+  /** A lower bound on every connection's next deadline (see `foldDeadline`). */
+  private timerBound: bigint | null = null;
   private challengeCount = 0;
   private readonly ctx: CoreContext;
 
@@ -140,12 +142,17 @@ export class TcpCore {
   /** Segments to send now (checksums filled), after running the timers that are due. */
   poll(nowNs: bigint): OutSegment[] {
     this.tick(nowNs);
-    for (const c of this.records.values()) {
-      if (c.state === "CLOSED") continue;
-      const at = nextDeadline(c);
-      if (at !== null && at <= nowNs) {
-        runTimers(c, nowNs, this.ctx);
-        this.afterChange(c);
+    // Scan for expired timers only when the earliest deadline may have passed: the glue
+    // polls after every segment, and most polls have no timer due.
+    const scan = this.timerBound !== null && this.timerBound <= nowNs;
+    if (scan) {
+      for (const c of this.records.values()) {
+        if (c.state === "CLOSED") continue;
+        const at = nextDeadline(c);
+        if (at !== null && at <= nowNs) {
+          runTimers(c, nowNs, this.ctx);
+          this.afterChange(c);
+        }
       }
     }
     const out = this.pendingOut;
@@ -157,8 +164,10 @@ export class TcpCore {
       for (const s of segs) {
         out.push({ src: c.local, dst: c.remote, segment: emitSegment(s, c.local, c.remote) });
       }
+      if (!scan) this.foldDeadline(c);
     }
     this.dirty.clear();
+    if (scan) this.exactDeadline();
     this.counters.segmentsOut += out.length;
     return out;
   }
@@ -166,11 +175,26 @@ export class TcpCore {
   /** When `poll` has something to do next: the earliest timer, now if output waits, or null. */
   pollAt(): bigint | null {
     if (this.pendingOut.length > 0 || this.dirty.size > 0) return this.lastNow;
+    return this.exactDeadline();
+  }
+
+  /**
+   * `timerBound` is never later than any connection's deadline (a deadline that moved later
+   * or went away leaves it early; the next scan corrects it). Every deadline set goes
+   * through `foldDeadline` or a full `exactDeadline` scan.
+   */
+  private foldDeadline(c: Connection): void {
+    const d = nextDeadline(c);
+    if (d !== null && (this.timerBound === null || d < this.timerBound)) this.timerBound = d;
+  }
+
+  private exactDeadline(): bigint | null {
     let at: bigint | null = null;
     for (const c of this.records.values()) {
       const d = nextDeadline(c);
       if (d !== null && (at === null || d < at)) at = d;
     }
+    this.timerBound = at;
     return at;
   }
 
@@ -295,6 +319,7 @@ export class TcpCore {
     }
     this.queueFin(c);
     if (c.state === "FIN-WAIT-2" && c.finWait2At === null) enterFinWait2(c, this.lastNow, this.ctx);
+    this.foldDeadline(c);
   }
 
   /** Resets the connection (RFC 9293 §3.10.5 ABORT) and releases the handle at once. */
@@ -318,6 +343,7 @@ export class TcpCore {
       on && (c.state === "ESTABLISHED" || c.state === "CLOSE-WAIT")
         ? this.lastNow + BigInt(this.config.keepAliveIdleMs) * 1_000_000n
         : null;
+    this.foldDeadline(c);
   }
 
   /** About a connection the application holds; null for unknown or released handles. */
