@@ -48,13 +48,31 @@ export class Workbench {
 
   /** Runs a command from the palette by its full title, e.g. "Morgana: Build". */
   async command(title: string): Promise<void> {
-    await this.page.keyboard.press("F1");
+    await this.pick("F1", `>${title}`, title);
+  }
+
+  /**
+   * Opens a quick pick with `key`, types `filter` and clicks the row showing `row`. Typing
+   * can race the pick's opening (its input resets): then it types again.
+   */
+  async pick(key: string | null, filter: string, row: string): Promise<void> {
+    if (key) {
+      // A pick left open (by a failed step) would swallow the key.
+      if (await this.quickInput.isVisible()) await this.page.keyboard.press("Escape");
+      await this.page.keyboard.press(key);
+    }
     const input = this.quickInput.locator("input");
     await input.waitFor();
-    await input.fill(`>${title}`);
-    const row = this.quickInput.locator(".monaco-list-row", { hasText: title }).first();
-    await row.waitFor();
-    await row.click();
+    const target = this.quickInput.locator(".monaco-list-row", { hasText: row }).first();
+    for (;;) {
+      await input.fill(filter);
+      const shown = await target.waitFor({ timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown && (await input.inputValue()) === filter) break;
+    }
+    await target.click();
   }
 
   /** Opens a workspace file by name through Quick Open and waits for its tab. */
@@ -97,9 +115,12 @@ export class Workbench {
 
   /** Shows the Problems view and returns its rows. */
   async problems(): Promise<Locator> {
-    await this.command("View: Focus Problems");
     const panel = this.page.locator(".markers-panel");
-    await panel.waitFor();
+    // A terminal a task reveals can take the panel back: ask again until Problems shows.
+    while (!(await panel.isVisible())) {
+      await this.command("View: Focus Problems");
+      await panel.waitFor({ timeout: 2_000 }).catch(() => {});
+    }
     return panel.locator(".monaco-list-row");
   }
 
