@@ -17,6 +17,7 @@ export type {
 } from "./config.ts";
 export type { TlsEngine } from "./engine.ts";
 export { alertFor, type CertificateFailure, type TlsFailure } from "./errors.ts";
+export { TlsFlow, TlsFlowError, type TlsFlowOptions } from "./flow.ts";
 export { credentialsFromKey, TlsServer } from "./server.ts";
 export {
   type CipherSuite,

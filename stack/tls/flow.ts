@@ -1,0 +1,167 @@
+/**
+ * A TLS session over any `Flow` (the host's sockets on unix, Morgana's TCP elsewhere), as a
+ * `Flow` itself: this is the thin front end (ocaml-tls's Lwt/Mirage layers) that only moves
+ * bytes between the transport and the pure engine.
+ */
+import type { Endpoint, Flow } from "../devices/stack.ts";
+import { StackError } from "../devices/stack.ts";
+import { TlsClient } from "./client.ts";
+import type { ClientConfig, ServerConfig, TlsEvent, TlsOutput, TlsSummary } from "./config.ts";
+import type { TlsEngine } from "./engine.ts";
+import type { TlsFailure } from "./errors.ts";
+import { TlsServer } from "./server.ts";
+
+/** A TLS session that failed: the failure names the alert sent or received. */
+export class TlsFlowError extends Error {
+  constructor(
+    readonly failure: TlsFailure | "peer-alert" | "eof",
+    message: string,
+  ) {
+    super(message);
+    this.name = "TlsFlowError";
+  }
+}
+
+export interface TlsFlowOptions {
+  /** Every engine event: tickets (`session-ticket`), alerts, key updates. */
+  onEvent?: (e: TlsEvent) => void;
+}
+
+export class TlsFlow implements Flow {
+  private readonly queue: Uint8Array[] = [];
+  private eof = false;
+  private error: TlsFlowError | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  /** The transport ended without the peer's close_notify (RFC 8446 §6.1: truncation). */
+  truncated = false;
+
+  private constructor(
+    private readonly inner: Flow,
+    readonly engine: TlsEngine,
+    private readonly options: TlsFlowOptions,
+  ) {}
+
+  /** Connects as a client over `flow` and completes the handshake. */
+  static async client(
+    flow: Flow,
+    config: ClientConfig,
+    options: TlsFlowOptions = {},
+  ): Promise<TlsFlow> {
+    const f = new TlsFlow(flow, new TlsClient(config), options);
+    await f.handshake(f.engine.start());
+    return f;
+  }
+
+  /** Serves one connection over `flow` and completes the handshake. */
+  static async server(
+    flow: Flow,
+    config: ServerConfig,
+    options: TlsFlowOptions = {},
+  ): Promise<TlsFlow> {
+    const f = new TlsFlow(flow, new TlsServer(config), options);
+    await f.handshake(f.engine.start());
+    return f;
+  }
+
+  get local(): Endpoint {
+    return this.inner.local;
+  }
+  get remote(): Endpoint {
+    return this.inner.remote;
+  }
+  get session(): TlsSummary {
+    return this.engine.summary();
+  }
+
+  private async handshake(first: TlsOutput): Promise<void> {
+    this.apply(first);
+    while (this.engine.status === "handshaking") {
+      await this.pull();
+      if (this.error) {
+        await this.writing.catch(() => {});
+        await this.inner.close();
+        throw this.error;
+      }
+    }
+    await this.writing;
+    if (this.engine.status !== "open") {
+      await this.inner.close();
+      throw this.error ?? new TlsFlowError("eof", "session closed during the handshake");
+    }
+  }
+
+  /** Applies one engine output: records to the transport (in order), data to the queue. */
+  private apply(out: TlsOutput): void {
+    if (out.records.length > 0) {
+      const records = out.records;
+      this.writing = this.writing.then(() => this.inner.writev(records));
+      // A failed write surfaces at the next read or write; keep the chain from rejecting unseen.
+      this.writing.catch(() => {});
+    }
+    for (const d of out.data) this.queue.push(d);
+    for (const e of out.events) {
+      this.options.onEvent?.(e);
+      if (e.type === "alert-received") {
+        this.error = new TlsFlowError("peer-alert", `peer sent ${e.name}`);
+      }
+    }
+    const f = this.engine.failure;
+    if (f && !this.error) this.error = new TlsFlowError(f.failure, f.reason);
+  }
+
+  /** One read from the transport, through the engine. */
+  private async pull(): Promise<void> {
+    const bytes = await this.inner.read();
+    if (bytes === null) {
+      this.eof = true;
+      if (!this.engine.readClosed) {
+        this.truncated = true;
+        if (this.engine.status === "handshaking") {
+          this.error = new TlsFlowError("eof", "transport closed during the handshake");
+        }
+      }
+      return;
+    }
+    this.apply(this.engine.handle(bytes));
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      const next = this.queue.shift();
+      if (next) return next;
+      if (this.error) throw this.error;
+      if (this.eof || this.engine.readClosed || this.engine.status === "closed") return null;
+      await this.pull();
+    }
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    await this.writev([data]);
+  }
+
+  async writev(data: Uint8Array[]): Promise<void> {
+    if (this.error) throw this.error;
+    if (!this.engine.canSend) throw new StackError("closed", "TLS session closed for writing");
+    for (const d of data) this.apply(this.engine.send(d));
+    await this.writing;
+  }
+
+  /** Sends close_notify, then half-closes the transport. */
+  async shutdown(): Promise<void> {
+    this.apply(this.engine.close());
+    await this.writing.catch(() => {});
+    await this.inner.shutdown().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.apply(this.engine.close());
+    await this.writing.catch(() => {});
+    await this.inner.close();
+  }
+
+  /** Sends a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too if `requestPeer`. */
+  async updateKeys(requestPeer = false): Promise<void> {
+    this.apply(this.engine.updateKeys(requestPeer));
+    await this.writing;
+  }
+}
