@@ -43,6 +43,7 @@ export class UdpNetif implements Netif {
   private inFlight = 0;
   private waiters: (() => void)[] = [];
   private closed = false;
+  private wakeScheduled = false;
   private readonly host: string;
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
@@ -61,7 +62,15 @@ export class UdpNetif implements Netif {
       }
       this.counters.rx++;
       this.queue.push(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
-      this.wake();
+      // One wake-up per turn of the event loop: the datagrams libuv reads in one go are
+      // handed to the stack in one service round.
+      if (!this.wakeScheduled) {
+        this.wakeScheduled = true;
+        setImmediate(() => {
+          this.wakeScheduled = false;
+          this.wake();
+        });
+      }
     });
     this.socket.on("error", () => {
       this.counters.txErrors++;
