@@ -46,6 +46,7 @@ export {
   octetString,
   oid,
   printableString,
+  printableStringInNames,
   smallInteger,
   t61String,
   twosComplementFromBigint,

@@ -312,6 +312,21 @@ export const printableString = stringCodec(
   },
   (s) => (PRINTABLE.test(s) ? latin1Encode(s) : undefined),
 );
+/**
+ * PrintableString as names in deployed certificates use it: '*' and '&' are read too (not in
+ * X.680's set, but common in issued names, and accepted by Go's and OpenSSL's parsers).
+ * Writing stays strict.
+ */
+const PRINTABLE_IN_NAMES = /^[A-Za-z0-9 '()+,\-./:=?*&]*$/;
+export const printableStringInNames = stringCodec(
+  "PrintableString",
+  UNIVERSAL.PrintableString,
+  (c) => {
+    const s = ascii(c);
+    return s !== undefined && PRINTABLE_IN_NAMES.test(s) ? s : undefined;
+  },
+  (s) => (PRINTABLE.test(s) ? latin1Encode(s) : undefined),
+);
 export const ia5String = stringCodec("IA5String", UNIVERSAL.IA5String, ascii, asciiEncode);
 /** T61String: read as latin1, as most decoders do (its real repertoire is T.61). */
 export const t61String = stringCodec(

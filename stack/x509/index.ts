@@ -74,6 +74,7 @@ export {
   type Name,
   nameEquals,
   nameToString,
+  parseName,
 } from "./name.ts";
 export { dnsWithin, ipWithin, nameConstraintViolation } from "./name-constraints.ts";
 export {

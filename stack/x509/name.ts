@@ -8,9 +8,11 @@ import {
   bmpString,
   type Codec,
   choice,
+  decodeDer,
   ia5String,
   oid,
-  printableString,
+  printableStringInNames,
+  type Result,
   sequence,
   sequenceOf,
   setOf,
@@ -22,7 +24,7 @@ import { equalBytes, toHex } from "../bytes/index.ts";
 
 const StringValue = choice("DirectoryString", {
   utf8: utf8String,
-  printable: printableString,
+  printable: printableStringInNames,
   ia5: ia5String,
   t61: t61String,
   bmp: bmpString,
@@ -158,4 +160,9 @@ export function makeName(attrs: readonly (readonly [string, string])[]): Name {
   });
   const der = RdnSequence.encode(rdns);
   return { rdns, der };
+}
+
+/** Reads a DER Name (RDNSequence). */
+export function parseName(der: Uint8Array): Result<Name> {
+  return decodeDer(NameCodec, der);
 }

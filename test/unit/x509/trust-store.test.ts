@@ -4,11 +4,15 @@ import { decodeDer, namedBits, namedBitsLenient } from "../../../stack/asn1/inde
 import { fromHex } from "../../../stack/bytes/index.ts";
 import {
   type Certificate,
+  certificateToPem,
+  createCertificate,
   decodePemAll,
   nameToString,
   parseCertificate,
+  parseName,
 } from "../../../stack/x509/index.ts";
 import { OpenSsl } from "./openssl.ts";
+import { noble } from "./providers.ts";
 
 const BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -61,5 +65,43 @@ describe("x509: the Debian trust store (ca-certificates)", function () {
     }
     const strict = decodeDer(namedBits, ku);
     assert.equal(strict.ok ? "ok" : strict.error.code, "bad-bit-string");
+  });
+});
+
+describe("x509: names as deployed certificates write them", () => {
+  it("reads '&' and '*' in PrintableString names (O=AT&T, CN=*.example.com), as openssl does", () => {
+    // SEQUENCE { SET { SEQUENCE { organizationName, PrintableString "AT&T" } },
+    //            SET { SEQUENCE { commonName, PrintableString "*.example.com" } } }
+    const der = fromHex(
+      "3027 310d300b060355040a130441542654 311630140603550403130d2a2e6578616d706c652e636f6d",
+    );
+    const parsed = parseName(der);
+    assert.ok(parsed.ok);
+    if (!parsed.ok) return;
+    const subject = parsed.value;
+    const key = noble.generateSigningKey("p256");
+    const cert = createCertificate(
+      noble,
+      {
+        subject,
+        publicKey: key.publicKey,
+        notBefore: Date.now(),
+        notAfter: Date.now() + 86_400_000,
+      },
+      { privateKey: key.privateKey },
+    );
+    assert.equal(nameToString(cert.subject), "CN=*.example.com,O=AT&T");
+    assert.equal(cert.subject.rdns[0]?.[0]?.value.type, "printable");
+    const ssl = new OpenSsl();
+    try {
+      ssl.write("amp.pem", certificateToPem(cert));
+      assert.equal(
+        ssl.run(["x509", "-in", "amp.pem", "-noout", "-subject", "-nameopt", "RFC2253"]).trim(),
+        "subject=CN=*.example.com,O=AT&T",
+      );
+      assert.match(ssl.run(["asn1parse", "-in", "amp.pem"]), /PRINTABLESTRING\s*:AT&T/);
+    } finally {
+      ssl.close();
+    }
   });
 });
