@@ -110,6 +110,13 @@ export class Connection {
   rtxOne = false;
   /** Send a zero-window or keep-alive probe at the next dispatch. */
   probeNow = false;
+  /**
+   * Our TSval when the last timeout retransmission left. An ACK echoing an older TSval may
+   * have been triggered by the retransmission (the receiver echoes TS.Recent, which an old
+   * duplicate does not update: RFC 7323 §4.3), so it is no RTT sample: Karn's ambiguity,
+   * which timestamps reopen. Cleared by the first echo at or after it.
+   */
+  rtxTsFloor: number | null = null;
   /** Karn timing when timestamps are off: the sequence number timed and when it left. */
   rttSeq: number | null = null;
   rttSentAt = 0n;

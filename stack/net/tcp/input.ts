@@ -8,6 +8,7 @@ import { NS_PER_MS } from "../../devices/clock.ts";
 import type { Connection, CoreContext } from "./connection.ts";
 import { DEFAULT_PEER_MSS } from "./connection.ts";
 import { closeDone, enterEstablished, enterFinWait2, enterTimeWait, fail } from "./lifecycle.ts";
+import { DUPACK_THRESHOLD } from "./newreno.ts";
 import type { TcpOptions } from "./options.ts";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
 import { acceptsText } from "./state.ts";
@@ -282,6 +283,11 @@ function challengeAck(c: Connection, nowNs: bigint, ctx: CoreContext): void {
 function sampleRtt(c: Connection, seg: TcpSegment, nowNs: bigint): void {
   const ts = seg.options.timestamp;
   if (c.tsOk && ts !== undefined) {
+    c.rttSeq = null;
+    if (c.rtxTsFloor !== null) {
+      if (seqLt(ts.ecr, c.rtxTsFloor)) return;
+      c.rtxTsFloor = null;
+    }
     const ms = seqDiff(c.tsNow(nowNs), ts.ecr);
     if (ms >= 0 && ms < 3_600_000) c.rtt.sample(ms);
     c.rttSeq = null;
@@ -327,7 +333,15 @@ function processAck(
     c.sndMax !== c.sndUna
   ) {
     // RFC 5681 §2 duplicate ACK.
-    const action = c.cc.onDupAck(c.flight, ack, c.sndMax);
+    // RFC 5827 early retransmit: with fewer than four segments out and nothing new to send,
+    // three duplicate ACKs can never come; one less than the segments out will do.
+    const segsOut = Math.ceil(c.flight / c.cc.smss);
+    const unsent = c.sendBuf.length - seqDiff(c.sndNxt, c.sndUna);
+    const threshold =
+      segsOut >= 2 && segsOut < DUPACK_THRESHOLD + 1 && unsent <= 0
+        ? segsOut - 1
+        : DUPACK_THRESHOLD;
+    const action = c.cc.onDupAck(c.flight, ack, c.sndMax, threshold);
     if (action === "fast-retransmit") {
       c.rtxOne = true;
       c.rttSeq = null;

@@ -30,7 +30,8 @@ export class NewReno {
   recover: number;
 
   constructor(
-    private smss: number,
+    /** RFC 5681 SMSS: the largest payload a segment carries. */
+    public smss: number,
     iss: number,
   ) {
     this.cwnd = initialWindow(smss);
@@ -52,16 +53,21 @@ export class NewReno {
    * fast retransmit only if the ACK covers more than `recover` (no new recovery for losses
    * from the window that caused the previous one).
    */
-  onDupAck(flight: number, ack: number, sndMax: number): DupAckAction {
+  onDupAck(
+    flight: number,
+    ack: number,
+    sndMax: number,
+    threshold = DUPACK_THRESHOLD,
+  ): DupAckAction {
     this.dupAcks++;
     if (this.inRecovery) {
       this.cwnd += this.smss; // RFC 5681 §3.2 step 4: inflate for the segment that left
       return "inflate";
     }
-    if (this.dupAcks !== DUPACK_THRESHOLD) return "none";
+    if (this.dupAcks < threshold) return "none";
     if (!seqGe(ack, this.recover)) return "none"; // `recover` is snd.max, one past the highest sent
     this.halve(flight);
-    this.cwnd = this.ssthresh + DUPACK_THRESHOLD * this.smss; // step 3
+    this.cwnd = this.ssthresh + this.dupAcks * this.smss; // step 3: the segments that left
     this.inRecovery = true;
     this.recover = sndMax;
     return "fast-retransmit";
@@ -98,6 +104,15 @@ export class NewReno {
     this.dupAcks = 0;
     this.inRecovery = false;
     this.recover = sndMax;
+  }
+
+  /**
+   * RFC 3042 limited transmit: the first two duplicate ACKs each let one new segment out
+   * beyond cwnd (cwnd itself unchanged), so a small window can still reach three.
+   */
+  get sendAllowance(): number {
+    if (this.inRecovery || this.dupAcks === 0 || this.dupAcks >= DUPACK_THRESHOLD) return 0;
+    return this.dupAcks * this.smss;
   }
 
   /** RFC 5681 §4.1: after an idle period longer than RTO, restart from the initial window. */

@@ -137,7 +137,7 @@ function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegmen
     const offset = seqDiff(c.sndNxt, c.sndUna);
     const unsent = c.sendBuf.length - offset; // -1 once the FIN is out
     const finDue = c.finQueued && (c.finSeq === null || seqLe(c.sndNxt, c.finSeq));
-    const usable = Math.min(c.sndWnd, c.cc.cwnd) - offset;
+    const usable = Math.min(c.sndWnd, c.cc.cwnd + c.cc.sendAllowance) - offset;
     const len = Math.max(0, Math.min(unsent, maxSeg, usable));
     const lastPiece = len === unsent;
     const fin = finDue && lastPiece;

@@ -132,9 +132,11 @@ describe("tcp ESTABLISHED: sending", () => {
     r.at(10).send({ seq: P, ack: r.iss + 1 + MSS });
     const grown = r.recv(); // cwnd 5 MSS, 3 in flight: 2 new segments
     assert.equal(grown.length, 2);
+    // RFC 3042 limited transmit: each of the first two duplicates lets one new segment out.
     r.at(11).send({ seq: P, ack: r.iss + 1 + MSS });
+    assert.equal(r.recvOne().seq, r.iss + 1 + 6 * MSS);
     r.at(12).send({ seq: P, ack: r.iss + 1 + MSS });
-    r.recvNothing();
+    assert.equal(r.recvOne().seq, r.iss + 1 + 7 * MSS);
     r.at(13).send({ seq: P, ack: r.iss + 1 + MSS });
     const rtx = r.recv();
     assert.equal(rtx[0]?.seq, r.iss + 1 + MSS);
@@ -145,6 +147,17 @@ describe("tcp ESTABLISHED: sending", () => {
     const next = r.recv();
     assert.equal(next[0]?.seq, r.iss + 1 + 3 * MSS);
     assert.equal(r.core.counters.retransmits, 2);
+  });
+
+  it("early retransmit: two segments out and nothing more to send, one duplicate ACK suffices (RFC 5827)", () => {
+    const r = new Rig();
+    const h = r.established();
+    r.core.send(h, bytes(2 * MSS));
+    assert.equal(r.recv().length, 2);
+    r.at(10).send({ seq: P, ack: r.iss + 1 }); // the first segment is lost; the second arrives
+    const rtx = r.recvOne();
+    assert.equal(rtx.seq, r.iss + 1);
+    assert.equal(r.core.counters.retransmits, 1);
   });
 
   it("zero window from the peer: persist probes back off; the window opening resumes sending", () => {
