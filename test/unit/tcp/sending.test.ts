@@ -35,7 +35,8 @@ describe("tcp ESTABLISHED: sending", () => {
       // ACK everything each round until all is sent: cwnd grows well past the initial window.
       for (let segs = r.recv(); segs.length > 0; segs = r.recv()) {
         const top = Math.max(...segs.map((x) => x.seq + x.payload.length));
-        r.at((t += 10)).send({ seq: P, ack: top >>> 0 });
+        t += 10;
+        r.at(t).send({ seq: P, ack: top >>> 0 });
       }
       r.at(t + idleMs).core.send(h, bytes(20 * MSS));
       return r.recv().length;
