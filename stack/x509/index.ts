@@ -85,6 +85,7 @@ export {
   type PemError,
   type PemErrorCode,
 } from "./pem.ts";
+export { type CertificateSummary, certificateSummary } from "./summary.ts";
 export {
   type Purpose,
   type ValidatedChain,

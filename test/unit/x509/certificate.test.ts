@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { toHex } from "../../../stack/bytes/index.ts";
 import {
   type Certificate,
+  certificateSummary,
   decodePem,
   encodeSpki,
   ipToString,
@@ -189,6 +190,24 @@ describe("x509: certificates made by OpenSSL", function () {
     assert.equal(
       toHex(leaf.extensions.authorityKeyIdentifier ?? new Uint8Array()),
       toHex(inter.extensions.subjectKeyIdentifier ?? new Uint8Array(1)),
+    );
+    assert.deepEqual(certificateSummary(leaf), {
+      subject: "CN=www.example.com",
+      issuer: "CN=Morgana Test Intermediate,O=Morgana",
+      subjectAltNames: ["DNS:www.example.com", "IP:10.1.2.3"],
+      serial: serialHex(leaf.serialNumber),
+      notBefore: new Date(leaf.notBefore).toISOString(),
+      notAfter: new Date(leaf.notAfter).toISOString(),
+      key: "rsa-2048",
+      signature: "ecdsa-with-SHA256",
+      isCa: false,
+    });
+    assert.equal(certificateSummary(root).key, "ec-p384");
+    assert.equal(certificateSummary(root).isCa, true);
+    // JSON-able as a trace needs it.
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(certificateSummary(leaf))),
+      certificateSummary(leaf),
     );
     const nc = inter.extensions.nameConstraints;
     assert.deepEqual(
