@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { startLanguageClient } from "./client.ts";
 import { Commands } from "./commands.ts";
+import { DEBUG_TYPE, MorganaDebugProvider } from "./debug.ts";
 import { Instances } from "./instances.ts";
 import { TargetPicker } from "./target.ts";
 import { MorganaTaskProvider, TASK_TYPE } from "./tasks.ts";
@@ -35,6 +36,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("morgana.refresh", () => view.refresh()),
     vscode.window.registerTreeDataProvider("morgana.unikernels", view),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new MorganaTaskProvider(() => target.current)),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      new MorganaDebugProvider(
+        () => target.current,
+        (project, list) => commands?.setProblems(project, list),
+      ),
+    ),
   );
   const dir = checkout();
   if (dir) client = await startLanguageClient(context, dir);

@@ -72,7 +72,11 @@ export class Workbench {
       );
       if (shown && (await input.inputValue()) === filter) break;
     }
-    await target.click();
+    // Enter on the focused row when it is ours (rows re-render under a click); else click.
+    const focused = this.quickInput.locator(".monaco-list-row.focused", { hasText: row });
+    if ((await focused.count()) > 0) await input.press("Enter");
+    else await target.click();
+    await this.quickInput.waitFor({ state: "hidden" }).catch(() => {});
   }
 
   /** Opens a workspace file by name through Quick Open and waits for its tab. */

@@ -5,7 +5,16 @@
  * $MORGANA_ARTIFACTS/extension (default: the system temp folder).
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -282,10 +291,66 @@ describe("VS Code extension in code-server", () => {
     }
   });
 
+  it("F5 stops at a breakpoint in the app's HTTP handler when a client connects", async function () {
+    this.timeout(CLI_TIMEOUT);
+    mkdirSync(join(project, ".vscode"), { recursive: true });
+    const launch = {
+      version: "0.2.0",
+      configurations: [
+        {
+          type: "morgana",
+          request: "launch",
+          name: "Morgana: debug the unikernel",
+          target: "unix",
+        },
+      ],
+    };
+    writeFileSync(join(project, ".vscode", "launch.json"), JSON.stringify(launch, null, 2));
+    const source = readFileSync(join(project, "src", "unikernel.ts"), "utf8").split("\n");
+    const line = source.findIndex((l) => l.includes('if (req.method !== "GET"')) + 1;
+    assert.ok(line > 0);
+    await wb.openFile("src/unikernel.ts");
+    await wb.goTo(line, 1);
+    await wb.command("Debug: Toggle Breakpoint");
+    await wb.editor
+      .locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified")
+      .first()
+      .waitFor();
+    await wb.command("Debug: Start Debugging");
+    await waitForListening(port);
+    const response = fetch(`http://127.0.0.1:${port}/`);
+    // Paused: the editor marks the stopped line and Variables shows the request.
+    await wb.editor.locator(".debug-top-stack-frame-line").waitFor();
+    const variables = wb.page.locator(".debug-variables");
+    await variables.locator(".monaco-list-row", { hasText: "req" }).first().waitFor();
+    await wb.screenshot("debug-stopped-at-breakpoint");
+    await wb.page.keyboard.press("F5"); // Continue
+    assert.equal((await response).status, 200);
+    await wb.page.keyboard.press("Shift+F5"); // Stop
+    await wb.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
+  });
+
   it("logs no extension error in the extension host", () => {
     assert.deepEqual(extensionHostErrors(server.userDataDir), []);
   });
 });
+
+/** Waits until something accepts TCP connections on 127.0.0.1:`port`. */
+async function waitForListening(port: number): Promise<void> {
+  for (;;) {
+    const up = await new Promise<boolean>((done) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once("error", () => done(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Polls the webviews' frames (nested iframes) until one shows `text`; returns that frame's text. */
 async function waitForWebviewText(wb: Workbench, text: string): Promise<string> {
