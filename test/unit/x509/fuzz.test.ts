@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   type Certificate,
+  createCsr,
+  decodePemAll,
+  encodePem,
   parseCertificate,
+  parseCsr,
   parsePkcs8,
   validateChain,
 } from "../../../stack/x509/index.ts";
@@ -153,5 +158,37 @@ describe("x509: mutated certificates never throw", function () {
     }
     // A mutation that changes what is signed never validates; only ones in unsigned parts could.
     assert.ok(validated < 50, `${validated} mutated certificates validated`);
+  });
+
+  it("PEM text with random edits answers a result (fast-check, 2000 runs)", () => {
+    const pem = encodePem("CERTIFICATE", seeds[0] as Uint8Array);
+    const PEM_CODES = new Set([
+      "no-pem",
+      "bad-label",
+      "unterminated",
+      "label-mismatch",
+      "bad-base64",
+      "unexpected-label",
+    ]);
+    fc.assert(
+      fc.property(fc.nat(), fc.string({ maxLength: 4 }), fc.nat({ max: 3 }), (at, text, drop) => {
+        const i = at % (pem.length + 1);
+        const r = decodePemAll(pem.slice(0, i) + text + pem.slice(i + drop));
+        if (!r.ok) assert.ok(PEM_CODES.has(r.error.code), r.error.code);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("mutated CSRs answer a result (2000 inputs)", () => {
+    const csr = createCsr(noble, {
+      subject: [["CN", "fuzz"]],
+      privateKey: noble.generateSigningKey("p256").privateKey,
+      hosts: ["a.test", "10.0.0.1"],
+    });
+    for (let seed = 1; seed <= 2000; seed++) {
+      const r = parseCsr(mutate(csr.der, rng(seed + 300_000)));
+      if (!r.ok) assert.ok(CODES.has(r.error.code), `seed ${seed}: ${r.error.code}`);
+    }
   });
 });
