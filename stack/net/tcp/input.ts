@@ -81,6 +81,7 @@ function synSent(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreContext
     c.sndUna = seg.ack;
     if (seqLt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
     sampleRtt(c, seg, nowNs);
+    if (c.rtxCount > 0) c.rtt.synLost();
     c.rtxAt = null;
     c.rtxCount = 0;
     c.ackNow = true;
@@ -189,6 +190,7 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
     c.sndUna = seg.ack;
     if (seqLt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
     sampleRtt(c, seg, nowNs);
+    if (c.rtxCount > 0) c.rtt.synLost();
     c.rtxAt = null;
     c.rtxCount = 0;
     c.sndWnd = seg.window << c.sndWscale;

@@ -14,6 +14,7 @@
 /** Clock granularity G: our timestamps tick in milliseconds. */
 const GRANULARITY_MS = 1;
 const INITIAL_RTO_MS = 1000;
+const LOST_SYN_RTO_MS = 3000;
 
 export class RttEstimator {
   /** Smoothed RTT in ms; null until the first sample. */
@@ -39,6 +40,14 @@ export class RttEstimator {
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }
     this.rto = this.clamp(this.srtt + Math.max(GRANULARITY_MS, 4 * this.rttvar));
+  }
+
+  /**
+   * §5.7: the SYN (or SYN,ACK) needed a retransmission and no sample came of it: data
+   * transmission starts with an RTO of 3 s.
+   */
+  synLost(): void {
+    if (this.srtt === null) this.rto = this.clamp(LOST_SYN_RTO_MS);
   }
 
   backoff(): void {

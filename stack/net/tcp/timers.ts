@@ -89,7 +89,7 @@ function onRetransmitTimeout(c: Connection, nowNs: bigint, ctx: CoreContext): vo
   c.sndNxt = c.sndUna;
   c.rtxOne = false;
   c.rttSeq = null; // Karn: nothing sent before now may be timed
-  if (c.tsOk) c.rtxTsFloor = c.tsNow(nowNs);
+  c.rtxTsFloor = c.tsNow(nowNs); // (timestamps may be negotiated only by the SYN,ACK)
   if (ctx.tracer !== undefined) {
     c.trace(ctx, "rto", nowNs, { count: c.rtxCount, rto: c.rtt.rto });
     c.trace(ctx, "congestion", nowNs, { event: "rto", cwnd: c.cc.cwnd, ssthresh: c.cc.ssthresh });

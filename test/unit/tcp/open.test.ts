@@ -237,6 +237,25 @@ describe("tcp SYN-SENT: RFC 9293 §3.10.7.3", () => {
     assert.equal(r.core.liveConnections, 0);
   });
 
+  it("a SYN,ACK echoing the first SYN after a retransmission is no RTT sample; RTO starts at 3 s (RFC 6298 §5.7)", () => {
+    const { r, h, iss } = connecting({ timestamps: true });
+    const retransmitted = r.at(1000).recvOne();
+    assert.equal(retransmitted.flags, SYN);
+    const firstTs = 0 + (retransmitted.options.timestamp?.val as number) - 1000;
+    r.at(1011).send({
+      flags: SYN | ACK,
+      seq: PEER_ISS,
+      ack: iss + 1,
+      options: { timestamp: { val: 5, ecr: firstTs >>> 0 } },
+    });
+    assert.equal(r.core.info(h)?.state, "ESTABLISHED");
+    r.recvOne();
+    r.core.send(h, new Uint8Array(10));
+    r.recvOne();
+    r.at(4010).recvNothing();
+    assert.equal(r.at(4011).recvOne().payload.length, 10); // 3 s after it left, not 1 s
+  });
+
   it("ISNs differ per 4-tuple and move with the clock (RFC 6528)", () => {
     const r = new Rig();
     r.core.connect(A, B, 40000, 0n, 81);
