@@ -146,6 +146,18 @@ export class Interface {
     this.flushArp();
   }
 
+  /**
+   * The link came back up: announce our address again (RFC 5227 §2.3), since neighbours
+   * may have changed while it was down.
+   */
+  linkUp(nowNs: bigint): void {
+    const cfg = this.cfg;
+    if (!cfg) return;
+    this.arp.setAddress(0, nowNs);
+    this.arp.setAddress(cfg.cidr.address, nowNs);
+    this.flushArp();
+  }
+
   bindUdp(port: number): boolean {
     if (this.udpPorts.has(port) || (port === DHCP_CLIENT_PORT && this.dhcp)) return false;
     this.udpPorts.add(port);

@@ -99,6 +99,7 @@ export class NetStack implements Stack {
   private scheduled = false;
   private timerAt: bigint | null = null;
   private closed = false;
+  private linkWasUp = true;
   private nextUdpPort = UDP_EPHEMERAL_LOW;
   /** Frames dropped because the device refused them for too long. */
   txDropped = 0;
@@ -195,6 +196,10 @@ export class NetStack implements Stack {
     if (this.closed) return;
     const iface = this.iface;
     const wasConfigured = iface.config !== null;
+    if (this.netif.linkUp !== this.linkWasUp) {
+      this.linkWasUp = this.netif.linkUp;
+      if (this.linkWasUp) iface.linkUp(this.clock.monotonicNs());
+    }
     let now = this.clock.monotonicNs();
     let n = 0;
     while (n < RX_BATCH) {

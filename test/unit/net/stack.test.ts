@@ -7,6 +7,7 @@ import { PROTO_ICMP } from "../../../stack/net/ipv4.ts";
 import { NetStack } from "../../../stack/net/stack.ts";
 import { VirtualClock } from "../../../stack/net/testing/clock.ts";
 import { type LinkOptions, SimLink } from "../../../stack/net/testing/link.ts";
+import { TraceRecorder } from "../../../stack/trace/index.ts";
 import { rng } from "../../helpers/rng.ts";
 import { runFor, runUntil, seededRandom, settle } from "./helpers/drive.ts";
 
@@ -188,5 +189,43 @@ describe("NetStack over a simulated link", () => {
     await runUntil(clock, () => readErr !== null, 5n * S);
     assert.ok(readErr instanceof StackError);
     assert.equal(readErr.code, "reset");
+  });
+});
+
+describe("NetStack: link state and tracing", () => {
+  it("announces its address again when the link comes back up", async () => {
+    const { clock, link, a } = pair();
+    await runFor(clock, 5n * S);
+    const before = a.iface.stats().arp["tx-announce"] ?? 0;
+    link.a.linkUp = false;
+    a.kick();
+    await runFor(clock, S);
+    link.a.linkUp = true;
+    a.kick();
+    await runFor(clock, 5n * S);
+    assert.equal((a.iface.stats().arp["tx-announce"] ?? 0) - before, 2);
+  });
+
+  it("hands its tracer to TCP: a connection's segments and states, and the IP configuration", async () => {
+    const clock = new VirtualClock();
+    const l = new SimLink(clock, { random: rng(5) });
+    const trace = new TraceRecorder();
+    const a = new NetStack(l.a, clock, seededRandom(1), { ipv4: "10.0.0.1/24", tracer: trace });
+    const b = new NetStack(l.b, clock, seededRandom(2), { ipv4: "10.0.0.2/24" });
+    await echo(b, 7);
+    const data = pattern(3000, 9);
+    assert.deepEqual(await roundTrip(a, clock, data, 10n * S), data);
+    assert.deepEqual(
+      trace.find("ip", "configured").map((e) => e.state.address),
+      ["10.0.0.1/24"],
+    );
+    const tcp = trace.events.filter((e) => e.layer === "tcp");
+    const ids = new Set(tcp.map((e) => e.id));
+    assert.equal(ids.size, 1, [...ids].join(", "));
+    const states = tcp.filter((e) => e.name === "state").map((e) => e.state.state);
+    assert.equal(states[0], "SYN-SENT");
+    assert.ok(states.includes("ESTABLISHED"), states.join(" "));
+    assert.ok(tcp.some((e) => e.name === "segment-out"));
+    assert.ok(tcp.some((e) => e.name === "segment-in"));
   });
 });
