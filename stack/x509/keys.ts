@@ -50,11 +50,20 @@ function curveOf(params: Uint8Array | undefined): ParseResult<Curve> {
     : { ok: true, value: c };
 }
 
+/**
+ * RSA keys Morgana accepts: a modulus of 1024-8192 bits and an odd public exponent from 3 to
+ * 2^32 - 1. The upper bounds are a work limit: a verification costs a modular exponentiation
+ * by e, and a hostile peer could otherwise send a key whose every check takes seconds
+ * (BoringSSL applies the same bounds).
+ */
 function checkRsa(n: Uint8Array, e: Uint8Array): ParseResult<null> {
   const bits = n.length * 8 - Math.clz32(n[0] as number) + 24;
-  if (bits < 1024 || bits > 16384) return parseFail("bad-key", `RSA modulus of ${bits} bits`);
-  if ((e[e.length - 1] as number) % 2 === 0 || (e.length === 1 && (e[0] as number) < 3))
+  if (bits < 1024 || bits > 8192)
+    return parseFail("bad-key", `RSA modulus of ${bits} bits (1024-8192 accepted)`);
+  if (e.length > 4) return parseFail("bad-key", "RSA public exponent of more than 32 bits");
+  if ((e[e.length - 1] as number) % 2 === 0 || (e.length === 1 && (e[0] as number) < 3)) {
     return parseFail("bad-key", "RSA public exponent must be odd and at least 3");
+  }
   return { ok: true, value: null };
 }
 

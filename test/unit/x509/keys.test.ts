@@ -84,6 +84,28 @@ describe("x509: keys against the RFC 8410 examples", () => {
     }
   });
 
+  it("bounds RSA keys: 1024-8192-bit moduli, odd exponents of at most 32 bits", () => {
+    const rsaSpki = (n: Uint8Array, e: Uint8Array) => encodeSpki({ kind: "rsa", n, e });
+    const n = (bits: number) =>
+      Uint8Array.from({ length: bits / 8 }, (_, i) => (i === 0 ? 0xc1 : 0x5b));
+    const e3 = Uint8Array.of(3);
+    const f4 = Uint8Array.of(1, 0, 1);
+    const cases: [string, Uint8Array, string][] = [
+      ["2048 bits, e = 65537", rsaSpki(n(2048), f4), "ok"],
+      ["8192 bits, e = 3", rsaSpki(n(8192), e3), "ok"],
+      ["1016 bits", rsaSpki(n(1016), f4), "bad-key"],
+      ["8200 bits", rsaSpki(n(8200), f4), "bad-key"],
+      ["even exponent", rsaSpki(n(2048), Uint8Array.of(1, 0, 0)), "bad-key"],
+      ["exponent 1", rsaSpki(n(2048), Uint8Array.of(1)), "bad-key"],
+      ["33-bit exponent", rsaSpki(n(2048), Uint8Array.of(1, 0, 0, 0, 1)), "bad-key"],
+      ["2^32 - 1", rsaSpki(n(2048), Uint8Array.of(0xff, 0xff, 0xff, 0xff)), "ok"],
+    ];
+    for (const [what, der, code] of cases) {
+      const r = parseSpki(der);
+      assert.equal(r.ok ? "ok" : r.error.code, code, what);
+    }
+  });
+
   it("refuses encrypted PEM keys and wrong labels", () => {
     const r = parsePrivateKeyPem(
       `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${RFC8410_PRIVATE_V1}\n-----END ENCRYPTED PRIVATE KEY-----\n`,
