@@ -6,7 +6,7 @@
  * and keep-alive probes (§3.8.6.1, RFC 1122 §4.2.3.6) and pure or delayed ACKs.
  */
 import type { Connection, CoreContext } from "./connection.ts";
-import { optionsLength, type TcpOptions } from "./options.ts";
+import { NO_OPTIONS, optionsLength, type TcpOptions } from "./options.ts";
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt, seqMax } from "./seq.ts";
 import { ACK, FIN, PSH, SYN, type TcpSegment } from "./wire.ts";
 
@@ -28,12 +28,19 @@ export function dispatch(c: Connection, nowNs: bigint, ctx: CoreContext, out: Tc
     case "SYN-RECEIVED":
       if (c.sndNxt === c.iss || c.ackNow) sendSyn(c, nowNs, ctx, out);
       return;
+    default:
+      break;
+  }
+  // One options object for every segment of this dispatch: the timestamp and the SACK
+  // blocks cannot change within it.
+  const options = dataOptions(c, nowNs);
+  switch (c.state) {
     case "ESTABLISHED":
     case "CLOSE-WAIT":
     case "FIN-WAIT-1":
     case "CLOSING":
     case "LAST-ACK":
-      sendData(c, nowNs, ctx, out);
+      sendData(c, nowNs, ctx, out, options);
       break;
     default:
       break; // FIN-WAIT-2 and TIME-WAIT only acknowledge
@@ -42,12 +49,12 @@ export function dispatch(c: Connection, nowNs: bigint, ctx: CoreContext, out: Tc
     c.probeNow = false;
     // RFC 1122 §4.2.3.6 and the persist probe: SEG.SEQ = SND.UNA - 1, no text. The peer finds
     // it old and answers with an ACK carrying its current window.
-    emit(c, nowNs, ctx, out, seqAdd(c.sndUna, -1), ACK, EMPTY);
+    emit(c, nowNs, ctx, out, options, seqAdd(c.sndUna, -1), ACK, EMPTY);
   }
   // A bare ACK carries SND.MAX, not SND.NXT (as BSD does): after a timeout pulls SND.NXT
   // back, the peer may already hold everything up to SND.MAX, and would find an ACK with an
   // older sequence number unacceptable and drop it, window update and all.
-  if (out.length === before && c.ackNow) emit(c, nowNs, ctx, out, c.sndMax, ACK, EMPTY);
+  if (out.length === before && c.ackNow) emit(c, nowNs, ctx, out, options, c.sndMax, ACK, EMPTY);
 }
 
 function sendSyn(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
@@ -108,20 +115,26 @@ function dataOptions(c: Connection, nowNs: bigint): TcpOptions {
     c.sackOk && c.recvBuf.hasOutOfOrder
       ? c.recvBuf.sackBlocks(c.rcvNxt, c.tsOk ? SACK_BLOCKS_WITH_TS : SACK_BLOCKS)
       : undefined;
-  if (ts === undefined && sack === undefined) return {};
+  if (ts === undefined && sack === undefined) return NO_OPTIONS;
   return {
     ...(ts === undefined ? {} : { timestamp: ts }),
     ...(sack === undefined ? {} : { sack }),
   };
 }
 
-function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
+function sendData(
+  c: Connection,
+  nowNs: bigint,
+  ctx: CoreContext,
+  out: TcpSegment[],
+  options: TcpOptions,
+): void {
   // RFC 5681 §4.1: after sending nothing for longer than an RTO, restart from the initial
   // window rather than bursting a stale cwnd into a network that may have changed.
   if (c.sndMax === c.sndUna && c.sendBuf.length > 0 && nowNs - c.lastDataSendNs > c.rtoNs()) {
     c.cc.restartAfterIdle();
   }
-  const optLen = optionsLength(dataOptions(c, nowNs));
+  const optLen = optionsLength(options);
   const maxSeg = Math.max(1, c.sendMss - optLen); // RFC 6691: options come out of the MSS
   if (c.rtxOne) {
     c.rtxOne = false;
@@ -129,7 +142,17 @@ function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegmen
     const fin = c.finSeq !== null && seqAdd(c.sndUna, len) === c.finSeq;
     if (len > 0 || fin) {
       c.rttSeq = null;
-      emit(c, nowNs, ctx, out, c.sndUna, ACK | (fin ? FIN : 0), c.sendBuf.read(0, len), true);
+      emit(
+        c,
+        nowNs,
+        ctx,
+        out,
+        options,
+        c.sndUna,
+        ACK | (fin ? FIN : 0),
+        c.sendBuf.read(0, len),
+        true,
+      );
     }
   }
   // Each pass sends one segment; the bound only guards against a logic error looping.
@@ -161,7 +184,7 @@ function sendData(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegmen
       c.rttSeq = c.sndNxt;
       c.rttSentAt = nowNs;
     }
-    emit(c, nowNs, ctx, out, seq, flags, payload, !fresh);
+    emit(c, nowNs, ctx, out, options, seq, flags, payload, !fresh);
     if (fin) break;
   }
   // RFC 9293 §3.8.6.1: data waiting behind a zero window and nothing in flight to bring an
@@ -181,6 +204,7 @@ function emit(
   nowNs: bigint,
   ctx: CoreContext,
   out: TcpSegment[],
+  options: TcpOptions,
   seq: number,
   flags: number,
   payload: Uint8Array,
@@ -193,7 +217,7 @@ function emit(
     ack: c.rcvNxt,
     flags,
     window: c.windowField(),
-    options: dataOptions(c, nowNs),
+    options,
     payload,
   };
   const occupies = payload.length + (flags & FIN ? 1 : 0);

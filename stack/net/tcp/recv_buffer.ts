@@ -64,7 +64,7 @@ export class ReceiveBuffer {
           nxt = seqAdd(nxt, tail.length);
         }
       }
-      this.recent = this.recent.filter((s) => seqDiff(s, nxt) >= 0);
+      if (this.recent.length > 0) this.recent = this.recent.filter((s) => seqDiff(s, nxt) >= 0);
       return advanced;
     }
     this.insertOutOfOrder(rel, data, rcvNxt);
