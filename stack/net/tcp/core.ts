@@ -17,7 +17,7 @@ import { negotiate, processSegment } from "./input.ts";
 import { IsnGenerator } from "./isn.ts";
 import { enterFinWait2 } from "./lifecycle.ts";
 import { dispatch } from "./output.ts";
-import { seqAdd } from "./seq.ts";
+import { seqAdd, seqGt } from "./seq.ts";
 import { acceptsSend, type TcpState } from "./state.ts";
 import { nextDeadline, runTimers } from "./timers.ts";
 import {
@@ -61,6 +61,18 @@ const EPHEMERAL_LOW = 49152;
 const EPHEMERAL_COUNT = 65536 - EPHEMERAL_LOW;
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A new SYN for a 4-tuple in TIME-WAIT may open a new connection when it cannot be an old
+ * duplicate: its sequence number is above RCV.NXT (RFC 9293 §3.10.7.4 note, after RFC 1122
+ * §4.2.2.13), or its timestamp is newer than TS.Recent (RFC 6191).
+ */
+function reopensTimeWait(c: Connection, seg: TcpSegment): boolean {
+  if (c.state !== "TIME-WAIT" || (seg.flags & (SYN | ACK | RST)) !== SYN) return false;
+  const ts = seg.options.timestamp;
+  if (c.tsOk && ts !== undefined) return seqGt(ts.val, c.tsRecent);
+  return seqGt(seg.seq, c.rcvNxt);
+}
 
 export function stackErrorCode(e: TcpError): StackErrorCode {
   return e === "refused" ? "connection-refused" : e;
@@ -129,12 +141,13 @@ export class TcpCore {
       return;
     }
     const c = this.table.get(tupleKey(dst, seg.dstPort, src, seg.srcPort));
-    if (c !== undefined) {
+    const listener = this.listeners.get(seg.dstPort);
+    if (c !== undefined && !(listener !== undefined && reopensTimeWait(c, seg))) {
       processSegment(c, seg, nowNs, this.ctx);
       this.afterChange(c);
       return;
     }
-    const listener = this.listeners.get(seg.dstPort);
+    if (c !== undefined) this.retire(c, false); // TIME-WAIT gives way to a new incarnation
     if (listener !== undefined) this.listenInput(listener, src, dst, seg, nowNs);
     else this.noConnection(src, dst, seg);
   }

@@ -35,6 +35,23 @@ describe("tcp closing states", () => {
     assert.equal(r.core.pollAt(), null);
   });
 
+  it("a new SYN above RCV.NXT reopens a 4-tuple in TIME-WAIT; an old one gets an ACK", () => {
+    const r = new Rig();
+    const h = r.established();
+    r.core.close(h);
+    r.recvOne(); // our FIN
+    r.send({ flags: ACK | FIN, seq: P, ack: r.iss + 2 });
+    r.recvOne();
+    assert.equal(r.core.liveConnections, 1); // TIME-WAIT, listener still on port 80
+    r.send({ flags: SYN, seq: P - 100 });
+    assert.equal(r.recvOne().flags, ACK); // could be an old duplicate: answered, not accepted
+    r.send({ flags: SYN, seq: P + 100_000 });
+    const sa = r.recvOne();
+    assert.equal(sa.flags, SYN | ACK);
+    assert.equal(sa.ack, P + 100_001);
+    assert.equal(r.core.liveConnections, 1);
+  });
+
   it("passive close: CLOSE-WAIT -> LAST-ACK -> CLOSED, with data still going out", () => {
     const r = new Rig();
     const h = r.established();
