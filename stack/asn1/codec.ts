@@ -8,7 +8,6 @@
 import { fail, ok, type Result } from "./errors.ts";
 import {
   children,
-  contents,
   context,
   der,
   type Element,
@@ -451,10 +450,3 @@ export function choice<A extends Alternatives>(
     },
   };
 }
-
-/** A SEQUENCE's contents as raw elements, for structures read field by field. */
-export function elementsOf(el: Element): Result<Element[]> {
-  return children(el);
-}
-
-export { contents };

@@ -11,7 +11,6 @@ export {
   choice,
   compareBytes,
   decodeDer,
-  elementsOf,
   explicit,
   type Fields,
   implicit,

@@ -21,19 +21,13 @@ export {
 } from "./certificate.ts";
 export {
   type CertificateRequestOptions,
-  type CertificationRequest,
   createCertificate,
-  createCsr,
-  csrToPem,
   defaultSignatureAlgorithm,
   hostToGeneralName,
   type Issuer,
   keyIdentifier,
-  parseCsr,
-  parseCsrPem,
   publicKeyOf,
   randomSerial,
-  verifyCsr,
 } from "./create.ts";
 export {
   type Credentials,
@@ -41,6 +35,14 @@ export {
   type CredentialsResult,
   parseCredentials,
 } from "./credentials.ts";
+export {
+  type CertificationRequest,
+  createCsr,
+  csrToPem,
+  parseCsr,
+  parseCsrPem,
+  verifyCsr,
+} from "./csr.ts";
 export type { ParseResult, X509ParseCode, X509ParseError } from "./errors.ts";
 export {
   type Extensions,
