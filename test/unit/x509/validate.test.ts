@@ -414,6 +414,79 @@ describe("x509: path validation (RFC 5280 §6) and host names (RFC 9525) on open
     assert.equal(r.ok ? "ok" : r.error.code, "work-limit-exceeded");
   });
 
+  it("cross-signed CAs: a path through the cross-certificate validates, and a cycle of cross-certificates ends", () => {
+    const caExt = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"];
+    ssl.selfSigned("X", "p256", "/CN=Cross X", caExt);
+    ssl.selfSigned("Y", "p256", "/CN=Cross Y", caExt);
+    ssl.write("cross.ext", `${caExt.join("\n")}\n`);
+    // X's key certified by Y, and Y's key certified by X.
+    const crossSign = (subjectKey: string, subject: string, by: string, out: string) => {
+      ssl.run(["req", "-new", "-key", `${subjectKey}.key`, "-subj", subject, "-out", `${out}.csr`]);
+      ssl.run([
+        "x509",
+        "-req",
+        "-in",
+        `${out}.csr`,
+        "-CA",
+        `${by}.pem`,
+        "-CAkey",
+        `${by}.key`,
+        "-CAcreateserial",
+        "-extfile",
+        "cross.ext",
+        "-days",
+        "30",
+        "-out",
+        `${out}.pem`,
+      ]);
+    };
+    crossSign("X", "/CN=Cross X", "Y", "X-by-Y");
+    crossSign("Y", "/CN=Cross Y", "X", "Y-by-X");
+    ssl.signed("xleaf", "p256", "/CN=x.test", "X", [...LEAF_EXT, "subjectAltName=DNS:x.test"]);
+    const leaf = load("xleaf");
+    const opts = { now: Date.now(), host: "x.test", provider: noble };
+    // Trusting only Y: leaf -> X (certified by Y) -> Y.
+    const viaCross = validateChain(leaf, {
+      ...opts,
+      roots: [load("Y")],
+      intermediates: [load("Y-by-X"), load("X-by-Y")],
+    });
+    assert.ok(viaCross.ok, viaCross.ok ? "" : viaCross.error.message);
+    if (viaCross.ok)
+      assert.deepEqual(
+        viaCross.value.path.map((c) => c.der),
+        [leaf.der, load("X-by-Y").der, load("Y").der],
+      );
+    // Trusting neither: X-by-Y and Y-by-X lead to each other forever; building stops.
+    let calls = 0;
+    const counting = {
+      verify: (...a: Parameters<typeof noble.verify>) => {
+        calls++;
+        return noble.verify(...a);
+      },
+    };
+    const cycle = validateChain(leaf, {
+      ...opts,
+      provider: counting,
+      roots: [load("root")],
+      intermediates: [load("Y-by-X"), load("X-by-Y")],
+    });
+    assert.equal(cycle.ok ? "ok" : cycle.error.code, "unknown-ca");
+    assert.ok(calls <= 4, `${calls} signature checks`);
+    // OpenSSL agrees on both.
+    ssl.write("cross-chain.pem", ssl.read("Y-by-X.pem") + ssl.read("X-by-Y.pem"));
+    assert.equal(
+      ssl.tryRun(["verify", "-CAfile", "Y.pem", "-untrusted", "cross-chain.pem", "xleaf.pem"])
+        .status,
+      0,
+    );
+    assert.notEqual(
+      ssl.tryRun(["verify", "-CAfile", "root.pem", "-untrusted", "cross-chain.pem", "xleaf.pem"])
+        .status,
+      0,
+    );
+  });
+
   it("no certificate at all", () => {
     const r = validateChain(undefined, { roots: [], now: 0, provider: noble });
     assert.equal(r.ok ? "ok" : r.error.code, "no-certificate");
