@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { statSync, writeFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { connect, createServer } from "node:tls";
 import { parseCredentials } from "../../../stack/x509/index.ts";
@@ -110,6 +112,36 @@ describe("tool/cert: dev CA and server certificates", function () {
     try {
       assert.equal(await fetchOnce(ssl.read("tls/ca.pem")), "hello");
       await assert.rejects(fetchOnce(undefined), /self[- ]signed|unable to (get|verify)/i);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("curl, following the how-to-trust text, fetches over HTTPS from localhost, 127.0.0.1 and [::1]", async () => {
+    const r = makeDevCertificates({ dir: ssl.path("curl") });
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    const server = createHttpsServer(
+      { cert: ssl.read("curl/cert.pem"), key: ssl.read("curl/key.pem") },
+      (_req, res) => res.end("hello over https"),
+    );
+    await new Promise<void>((done) => server.listen(0, "::", done));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      for (const host of ["localhost", "127.0.0.1", "[::1]"]) {
+        const args = r.value.trust.curl
+          .replace("https://localhost:8443/", `https://${host}:${port}/`)
+          .split(" ")
+          .slice(1);
+        const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+          (done) => {
+            execFile("curl", ["-sS", ...args], (err, stdout, stderr) =>
+              done({ code: err === null ? 0 : (err.code as number), stdout, stderr }),
+            );
+          },
+        );
+        assert.equal(out.stdout, "hello over https", `${host}: ${out.stderr}`);
+      }
     } finally {
       server.close();
     }
