@@ -17,6 +17,7 @@ import { NewReno } from "./newreno.ts";
 import { MAX_WSCALE } from "./options.ts";
 import { ReceiveBuffer } from "./recv_buffer.ts";
 import { RttEstimator } from "./rtt.ts";
+import { Scoreboard } from "./scoreboard.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { seqAdd, seqDiff, seqGt } from "./seq.ts";
 import type { TcpState } from "./state.ts";
@@ -108,6 +109,13 @@ export class Connection {
   unackedSegs = 0;
   /** Fast retransmit or NewReno partial ACK: resend the segment at snd.una once. */
   rtxOne = false;
+  /** SACK recovery: a duplicate ACK lets one hole the peer skipped be resent. */
+  rtxHole = false;
+  /** Holes resent in this recovery reach up to here (RFC 6675 HighRxt). */
+  highRxt = 0;
+  /** Bytes of holes resent in this recovery, counted as in flight (RFC 6675 "pipe"). */
+  holeBytesOut = 0;
+  readonly scoreboard = new Scoreboard();
   /** Send a zero-window or keep-alive probe at the next dispatch. */
   probeNow = false;
   /**

@@ -10,7 +10,7 @@ import { DEFAULT_PEER_MSS } from "./connection.ts";
 import { closeDone, enterEstablished, enterFinWait2, enterTimeWait, fail } from "./lifecycle.ts";
 import { DUPACK_THRESHOLD } from "./newreno.ts";
 import type { TcpOptions } from "./options.ts";
-import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.ts";
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from "./seq.ts";
 import { acceptsText } from "./state.ts";
 
 /** NOP, NOP, kind 8, length 10 (RFC 7323 Appendix A layout). */
@@ -325,6 +325,8 @@ function processAck(
     return false;
   }
   const wnd = seg.window << c.sndWscale;
+  const sack = seg.options.sack;
+  if (c.sackOk && sack !== undefined) c.scoreboard.update(sack, seqMax(ack, c.sndUna), c.sndMax);
   if (seqGt(ack, c.sndUna)) {
     newAck(c, seg, nowNs, ctx);
   } else if (
@@ -347,9 +349,13 @@ function processAck(
     if (action === "fast-retransmit") {
       c.rtxOne = true;
       c.rttSeq = null;
+      c.highRxt = c.sndUna;
+      c.holeBytesOut = 0;
       if (ctx.tracer !== undefined) {
         c.trace(ctx, "congestion", nowNs, { event: "enter-recovery", recover: c.cc.recover });
       }
+    } else if (action === "inflate" && !c.scoreboard.empty) {
+      c.rtxHole = true; // RFC 6675 §5: with SACK, resend a hole rather than wait for it
     }
   }
   // Update the send window if the segment is newer (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2).
@@ -375,6 +381,8 @@ function newAck(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreContext)
   const acked = seqDiff(ack, c.sndUna);
   c.sendBuf.drop(Math.min(acked, c.sendBuf.length));
   c.sndUna = ack;
+  c.scoreboard.advance(ack);
+  if (seqLt(c.highRxt, ack)) c.highRxt = ack;
   if (seqLt(c.sndNxt, ack)) c.sndNxt = ack;
   sampleRtt(c, seg, nowNs);
   c.rtxCount = 0;
@@ -383,6 +391,7 @@ function newAck(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreContext)
   const wasRecovering = c.cc.inRecovery;
   const kind = c.cc.onNewAck(acked, ack, flightBefore);
   if (kind === "partial") c.rtxOne = true; // RFC 6582 §3.2 step 3: resend the next hole
+  if (kind === "full") c.holeBytesOut = 0;
   if (ctx.tracer !== undefined && wasRecovering) {
     c.trace(ctx, "congestion", nowNs, {
       event: kind === "full" ? "exit-recovery" : "partial-ack",

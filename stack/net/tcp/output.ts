@@ -153,6 +153,23 @@ function sendData(
         c.sendBuf.read(0, len),
         true,
       );
+      const end = seqAdd(c.sndUna, len);
+      if (seqLt(c.highRxt, end)) c.highRxt = end;
+    }
+  }
+  if (c.rtxHole) {
+    // One hole the peer's SACK blocks show it skipped, if the window has room for it.
+    c.rtxHole = false;
+    const from = seqLt(c.highRxt, c.sndUna) ? c.sndUna : c.highRxt;
+    const hole = c.scoreboard.nextHole(from, maxSeg);
+    const room = Math.min(c.sndWnd, c.cc.cwnd) - seqDiff(c.sndNxt, c.sndUna) - c.holeBytesOut;
+    if (hole !== null && hole.len <= room && seqLt(hole.seq, c.sndNxt)) {
+      const len = Math.min(hole.len, seqDiff(c.sndNxt, hole.seq));
+      const payload = c.sendBuf.read(seqDiff(hole.seq, c.sndUna), len);
+      c.rttSeq = null;
+      emit(c, nowNs, ctx, out, options, hole.seq, ACK, payload, true);
+      c.highRxt = seqAdd(hole.seq, len);
+      c.holeBytesOut += len;
     }
   }
   // Each pass sends one segment; the bound only guards against a logic error looping.
@@ -160,7 +177,15 @@ function sendData(
     const offset = seqDiff(c.sndNxt, c.sndUna);
     const unsent = c.sendBuf.length - offset; // -1 once the FIN is out
     const finDue = c.finQueued && (c.finSeq === null || seqLe(c.sndNxt, c.finSeq));
-    const usable = Math.min(c.sndWnd, c.cc.cwnd + c.cc.sendAllowance) - offset;
+    // After a timeout, go-back-N skips what the peer has SACKed since.
+    if (seqLt(c.sndNxt, c.sndMax)) {
+      const end = c.scoreboard.sackedEnd(c.sndNxt);
+      if (end !== null) {
+        c.sndNxt = seqLt(end, c.sndMax) ? end : c.sndMax;
+        continue;
+      }
+    }
+    const usable = Math.min(c.sndWnd, c.cc.cwnd + c.cc.sendAllowance) - offset - c.holeBytesOut;
     const len = Math.max(0, Math.min(unsent, maxSeg, usable));
     const lastPiece = len === unsent;
     const fin = finDue && lastPiece;

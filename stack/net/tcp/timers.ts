@@ -88,6 +88,9 @@ function onRetransmitTimeout(c: Connection, nowNs: bigint, ctx: CoreContext): vo
   c.rtt.backoff();
   c.sndNxt = c.sndUna;
   c.rtxOne = false;
+  c.rtxHole = false;
+  c.holeBytesOut = 0;
+  c.scoreboard.clear(); // RFC 2018 §8: the receiver may have reneged
   c.rttSeq = null; // Karn: nothing sent before now may be timed
   c.rtxTsFloor = c.tsNow(nowNs); // (timestamps may be negotiated only by the SYN,ACK)
   if (ctx.tracer !== undefined) {

@@ -3,6 +3,7 @@ import { NewReno } from "../../../stack/net/tcp/newreno.ts";
 import { optionsLength, parseOptions, writeOptions } from "../../../stack/net/tcp/options.ts";
 import { MAX_OOO_PIECES, ReceiveBuffer } from "../../../stack/net/tcp/recv_buffer.ts";
 import { RttEstimator } from "../../../stack/net/tcp/rtt.ts";
+import { Scoreboard } from "../../../stack/net/tcp/scoreboard.ts";
 import { SendBuffer } from "../../../stack/net/tcp/send_buffer.ts";
 import { seqAdd, seqDiff, seqGt, seqLt } from "../../../stack/net/tcp/seq.ts";
 import { rng } from "../../helpers/rng.ts";
@@ -180,5 +181,32 @@ describe("tcp parts: options layout", () => {
       writeOptions(o, buf, 0);
       assert.deepEqual(parseOptions(buf), o);
     }
+  });
+});
+
+describe("tcp parts: SACK scoreboard", () => {
+  it("merges blocks, ignores ones outside (una, max], finds the holes in order", () => {
+    const sb = new Scoreboard();
+    const una = 0xfffffff0; // across the wrap
+    const at = (n: number): number => (una + n) >>> 0;
+    sb.update(
+      [
+        [at(300), at(400)],
+        [at(100), at(200)],
+        [at(5000), at(6000)],
+        [at(150), at(250)],
+      ],
+      una,
+      at(1000),
+    );
+    assert.equal(sb.sackedEnd(at(120)), at(250));
+    assert.equal(sb.sackedEnd(at(260)), null);
+    assert.deepEqual(sb.nextHole(una, 1000), { seq: una, len: 100 });
+    assert.deepEqual(sb.nextHole(at(100), 30), { seq: at(250), len: 30 });
+    assert.equal(sb.nextHole(at(400), 100), null); // nothing SACKed above: not a hole yet
+    sb.advance(at(260));
+    assert.deepEqual(sb.nextHole(at(260), 1000), { seq: at(260), len: 40 });
+    sb.clear();
+    assert.ok(sb.empty);
   });
 });

@@ -150,6 +150,45 @@ describe("tcp ESTABLISHED: sending", () => {
     assert.equal(r.core.counters.retransmits, 2);
   });
 
+  it("SACK recovery: duplicate ACKs with SACK blocks resend each hole, not only the first", () => {
+    const r = new Rig({ sack: true });
+    const h = r.established({ options: { sackPermitted: true } });
+    r.core.send(h, bytes(8 * MSS));
+    const at = (k: number): number => (r.iss + 1 + k * MSS) >>> 0;
+    assert.equal(r.recv().length, 4);
+    r.at(5).send({ seq: P, ack: at(1) }); // segment 0 arrives; cwnd 5: segments 4, 5 go
+    assert.equal(r.recv().length, 2);
+    // Segments 1 and 3 are lost; 2, 4 and 5 arrive: three duplicate ACKs with SACK blocks.
+    const dup = (blocks: [number, number][]) =>
+      r.send({ seq: P, ack: at(1), options: { sack: blocks } });
+    r.at(10);
+    dup([[at(2), at(3)]]);
+    r.recv(); // limited transmit
+    dup([
+      [at(4), at(5)],
+      [at(2), at(3)],
+    ]);
+    r.recv();
+    dup([
+      [at(4), at(6)],
+      [at(2), at(3)],
+    ]);
+    assert.equal(r.recv()[0]?.seq, at(1)); // fast retransmit of the first hole
+    // Each further duplicate inflates cwnd by one segment (RFC 5681 §3.2); once the window
+    // has room, the next hole goes, before any partial ACK.
+    dup([
+      [at(4), at(7)],
+      [at(2), at(3)],
+    ]);
+    r.recvNothing();
+    dup([
+      [at(4), at(8)],
+      [at(2), at(3)],
+    ]);
+    assert.equal(r.recv()[0]?.seq, at(3));
+    assert.equal(r.core.counters.retransmits, 2);
+  });
+
   it("early retransmit: two segments out and nothing more to send, one duplicate ACK suffices (RFC 5827)", () => {
     const r = new Rig();
     const h = r.established();
