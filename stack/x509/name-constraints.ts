@@ -50,6 +50,19 @@ function within(name: GeneralName, base: GeneralName): boolean | undefined {
   return undefined;
 }
 
+/**
+ * Whether a wildcard SAN ("*.example.com") could stand for a name inside an excluded subtree
+ * that sits one label below its base ("bad.example.com"): then it is excluded too.
+ */
+function wildcardReaches(name: GeneralName, excluded: GeneralName): boolean {
+  if (name.type !== "dNSName" || excluded.type !== "dNSName" || !name.value.startsWith("*."))
+    return false;
+  const base = name.value.slice(2).toLowerCase().replace(/\.$/, "");
+  const ex = excluded.value.toLowerCase().replace(/^\./, "").replace(/\.$/, "");
+  const dot = ex.indexOf(".");
+  return dot > 0 && ex.slice(dot + 1) === base;
+}
+
 const CHECKED = new Set(["dNSName", "iPAddress", "directoryName"]);
 
 /**
@@ -67,7 +80,8 @@ export function nameConstraintViolation(
     }
     if (!CHECKED.has(name.type)) continue;
     for (const ex of nc.excluded ?? []) {
-      if (within(name, ex) === true) return `${describe(name)} is in an excluded subtree`;
+      if (within(name, ex) === true || wildcardReaches(name, ex))
+        return `${describe(name)} is in an excluded subtree`;
     }
     const permittedOfType = (nc.permitted ?? []).filter((b) => b.type === name.type);
     if (permittedOfType.length > 0 && !permittedOfType.some((b) => within(name, b) === true)) {

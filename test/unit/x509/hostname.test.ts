@@ -4,6 +4,7 @@ import {
   dnsWithin,
   ipToString,
   ipWithin,
+  nameConstraintViolation,
   normalizeDnsName,
   parseIp,
   referenceIdentity,
@@ -76,6 +77,21 @@ describe("x509: RFC 9525 identifiers and RFC 5280 name constraints", () => {
     assert.equal(dnsWithin("example.com", ".example.com"), false);
     assert.equal(dnsWithin("a.example.com", ".example.com"), true);
     assert.equal(dnsWithin("anything", ""), true);
+  });
+
+  it("a wildcard SAN is excluded when it could stand for an excluded name", () => {
+    const nc = {
+      permitted: [{ type: "dNSName" as const, value: "example.com" }],
+      excluded: [{ type: "dNSName" as const, value: "bad.example.com" }],
+    };
+    const dns = (value: string) => [{ type: "dNSName" as const, value }];
+    assert.equal(nameConstraintViolation(dns("good.example.com"), nc), undefined);
+    assert.match(nameConstraintViolation(dns("bad.example.com"), nc) ?? "", /excluded/);
+    assert.match(nameConstraintViolation(dns("x.bad.example.com"), nc) ?? "", /excluded/);
+    assert.match(nameConstraintViolation(dns("*.example.com"), nc) ?? "", /excluded/);
+    assert.match(nameConstraintViolation(dns("*.bad.example.com"), nc) ?? "", /excluded/);
+    assert.equal(nameConstraintViolation(dns("*.good.example.com"), nc), undefined);
+    assert.match(nameConstraintViolation(dns("*.example.org"), nc) ?? "", /outside/);
   });
 
   it("iPAddress constraints: address and mask", () => {
