@@ -157,7 +157,19 @@ function publicKeyObject(key: PublicKey): KeyObject {
   }
 }
 
+/** Key objects made once per key: importing a JWK costs more than a signature. */
+const privateKeyObjects = new WeakMap<PrivateKey, KeyObject>();
+
 function privateKeyObject(key: PrivateKey): KeyObject {
+  let k = privateKeyObjects.get(key);
+  if (!k) {
+    k = makePrivateKeyObject(key);
+    privateKeyObjects.set(key, k);
+  }
+  return k;
+}
+
+function makePrivateKeyObject(key: PrivateKey): KeyObject {
   switch (key.kind) {
     case "ec": {
       const ecdh = createECDH(OPENSSL_CURVE[key.curve]);
@@ -233,12 +245,20 @@ function kindMatches(algorithm: SignatureAlgorithm, key: PublicKey | PrivateKey)
   }
 }
 
+/** An ephemeral key is used twice (public key, then the shared secret): import it once. */
+const x25519Keys = new WeakMap<Uint8Array, KeyObject>();
+
 function x25519Private(privateKey: Uint8Array): KeyObject {
-  return createPrivateKey({
-    key: Buffer.concat([X25519_PKCS8, privateKey]),
-    format: "der",
-    type: "pkcs8",
-  });
+  let k = x25519Keys.get(privateKey);
+  if (!k) {
+    k = createPrivateKey({
+      key: Buffer.concat([X25519_PKCS8, privateKey]),
+      format: "der",
+      type: "pkcs8",
+    });
+    x25519Keys.set(privateKey, k);
+  }
+  return k;
 }
 
 /** The node:crypto provider. */
