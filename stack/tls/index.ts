@@ -15,6 +15,7 @@ export type {
   TlsOutput,
   TlsSummary,
 } from "./config.ts";
+export { createTlsStack, type TlsStackOptions } from "./device.ts";
 export type { TlsEngine } from "./engine.ts";
 export { alertFor, type CertificateFailure, type TlsFailure } from "./errors.ts";
 export { TlsFlow, TlsFlowError, type TlsFlowOptions } from "./flow.ts";

@@ -16,7 +16,15 @@ import { TlsFlow } from "../../stack/tls/flow.ts";
 import { seededRandom } from "../unit/crypto/providers.ts";
 import { testPki, verifierFor } from "../unit/tls/helpers.ts";
 import { freePort } from "./lib/morgana.ts";
-import { GROUPS, morganaGet, morganaServer, runClient, SUITES, startServer } from "./tls-peers.ts";
+import {
+  GROUPS,
+  morganaGet,
+  morganaServer,
+  nodeCrypto,
+  runClient,
+  SUITES,
+  startServer,
+} from "./tls-peers.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 const HELLO = /morgana says hello/;
@@ -396,6 +404,107 @@ describe("e2e: TLS 1.3 interop, Morgana as the client", function () {
       await stack.close();
     } finally {
       ossl.kill();
+    }
+  });
+});
+
+describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
+  this.timeout(20_000);
+  const pki = testPki();
+  const leaf = pki.leaf("p256");
+
+  it("KeyUpdate from s_client ('k' command) is read, answered, and data still flows", async () => {
+    const server = await morganaServer({});
+    try {
+      // s_client reads a line "k" as "send KeyUpdate"; the request follows under the new key.
+      const r = await runClient(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${server.port}`,
+          "-CAfile",
+          `${pki.dir}/ca.pem`,
+          "-servername",
+          "localhost",
+        ],
+        ["k\n", GET],
+        HELLO,
+      );
+      assert.match(r.err, /KEYUPDATE/, r.out + r.err);
+      assert.match(r.out, HELLO);
+      assert.deepEqual(server.failures, []);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a server that asks for a client certificate gets an empty one (s_server -verify)", async () => {
+    const port = await freePort();
+    const ossl = await startServer(
+      "openssl",
+      [
+        "s_server",
+        "-accept",
+        String(port),
+        "-cert",
+        leaf.certFile,
+        "-key",
+        leaf.keyFile,
+        "-cert_chain",
+        `${pki.dir}/int.pem`,
+        "-verify",
+        "1",
+        "-www",
+      ],
+      /ACCEPT/,
+    );
+    try {
+      const r = await morganaGet(port);
+      assert.match(r.text, /no client certificate available/);
+    } finally {
+      ossl.kill();
+    }
+  });
+
+  it("the client's KeyUpdate is accepted by s_server", async () => {
+    const port = await freePort();
+    const ossl = await startServer(
+      "openssl",
+      [
+        "s_server",
+        "-accept",
+        String(port),
+        "-cert",
+        leaf.certFile,
+        "-key",
+        leaf.keyFile,
+        "-cert_chain",
+        `${pki.dir}/int.pem`,
+        "-www",
+      ],
+      /ACCEPT/,
+    );
+    const stack = createHostStack();
+    try {
+      const flow = await stack.tcp.connect({ address: "127.0.0.1", port });
+      const events: string[] = [];
+      const tls = await TlsFlow.client(
+        flow,
+        { crypto: nodeCrypto, serverName: "localhost", verifier: verifierFor(nodeCrypto) },
+        { onEvent: (e) => e.type === "key-update" && events.push(e.direction) },
+      );
+      await tls.updateKeys(true);
+      await tls.write(utf8Encode("GET / HTTP/1.0\r\n\r\n"));
+      let text = "";
+      for (let d = await tls.read(); d !== null; d = await tls.read()) text += utf8Decode(d);
+      await tls.close();
+      assert.match(text, /TLSv1.3/);
+      // Ours first; then s_server's answer to update_requested, read before its page.
+      assert.deepEqual(events, ["write", "read"]);
+    } finally {
+      ossl.kill();
+      await stack.close();
     }
   });
 });

@@ -37,7 +37,7 @@ export interface Peer {
 export function runClient(
   cmd: string,
   args: string[],
-  input: string,
+  input: string | string[],
   done: RegExp,
   ms = 15000,
 ): Promise<Peer> {
@@ -65,7 +65,11 @@ export function runClient(
       setTimeout(finish, 20);
     });
     p.stdin.on("error", () => {});
-    p.stdin.write(input);
+    // Several inputs go 300 ms apart (s_client reads a command from one read's start).
+    const parts = typeof input === "string" ? [input] : input;
+    parts.forEach((part, i) => {
+      setTimeout(() => p.stdin.writable && p.stdin.write(part), i * 300);
+    });
   });
 }
 
