@@ -60,6 +60,32 @@ describe("TLS 1.3 features in memory", () => {
     assert.equal(third.cl.summary().resumed, false);
   });
 
+  it("resumption after a HelloRetryRequest: the binder covers message_hash, HRR and the new hello", () => {
+    const ticketKey = new Uint8Array(32).fill(7);
+    const ev = pair({}, { ticketKey }).seen.aEvents.find((e) => e.type === "session-ticket");
+    assert.ok(ev && ev.type === "session-ticket");
+    const trace = new TraceRecorder();
+    const { cl, sv } = pair(
+      { session: ev.session, keyShareGroups: [NamedGroup.secp256r1], tracer: trace },
+      { ticketKey, groups: [NamedGroup.x25519] },
+    );
+    assert.equal(cl.status, "open", JSON.stringify([cl.failure, sv.failure]));
+    assert.equal(cl.summary().resumed, true);
+    assert.equal(cl.summary().group, "x25519");
+    const hellos = trace
+      .find("tls", "handshake-message")
+      .filter((e) => e.detail?.type === "ClientHello");
+    assert.equal(hellos.length, 2);
+  });
+
+  it("an IP address as the server name: no SNI sent, the certificate's IP SAN checked", () => {
+    const { cl, sv } = pair({ serverName: "127.0.0.1" });
+    assert.equal(cl.status, "open", JSON.stringify(cl.failure));
+    assert.equal(sv.summary().sni, null);
+    const wrong = pair({ serverName: "127.0.0.2" });
+    assert.equal(wrong.cl.failure?.failure, "bad-certificate");
+  });
+
   it("resumption: a tampered binder is decrypt_error", () => {
     const ticketKey = new Uint8Array(32).fill(7);
     const ev = pair({}, { ticketKey }).seen.aEvents.find((e) => e.type === "session-ticket");
