@@ -21,6 +21,10 @@ export const XS_DEFINES = [
   "-DmxSloppy=1",
   "-DmxBoundsCheck=1",
   "-DmxMinusZero=1",
+  // Strings as CESU-8: charCodeAt and length count UTF-16 code units, as the language says.
+  // Without it XS indexes astral characters as one unit and the stack's UTF-8 encoder (and
+  // any code that pairs surrogates) goes wrong; the XS-on-host tests caught it.
+  "-DmxCESU8=1",
 ];
 
 /** Our platform header for XS, which the cached objects depend on. */
@@ -63,31 +67,46 @@ function includesOf(root: string): string[] {
   return [XS_PLATFORM_DIR, join(root, "includes"), join(root, "platforms"), join(root, "sources")];
 }
 
+/** Where XS runs: the board (cross-compiled) or this machine (for the stack's tests). */
+export type XsTarget = "arm" | "host";
+
+/** The compiler and flags for each. The host build keeps XS's C stack check and asserts off too. */
+export const XS_COMPILERS: Record<XsTarget, { cc: string; ar: string; cflags: string[] }> = {
+  arm: { cc: CC, ar: AR, cflags: CFLAGS },
+  host: { cc: "cc", ar: "ar", cflags: ["-O2", "-g", "-fno-strict-aliasing"] },
+};
+
 /** A key for the flags and our platform header: change either and XS is rebuilt. */
-function buildKey(): string {
+function buildKey(target: XsTarget): string {
   const h = createHash("sha256");
-  h.update([...CFLAGS, ...XS_DEFINES].join(" "));
+  h.update([...XS_COMPILERS[target].cflags, ...XS_DEFINES].join(" "));
   h.update(readFileSync(join(XS_PLATFORM_DIR, "morgana_xs.h")));
   return h.digest("hex").slice(0, 12);
 }
 
-/** Compiles XS for the board once (about two minutes on two cores); later calls return the cache. */
-export async function ensureXsLibrary(log: (line: string) => void = () => {}): Promise<XsBuild> {
+/**
+ * Compiles XS once per target (about a minute on two cores); later calls return the cache.
+ */
+export async function ensureXsLibrary(
+  log: (line: string) => void = () => {},
+  target: XsTarget = "arm",
+): Promise<XsBuild> {
+  const { cc, ar, cflags } = XS_COMPILERS[target];
   const root = await ensureXsSources();
   const includes = includesOf(root);
-  const out = join(xsDir(), `arm-${buildKey()}`);
+  const out = join(xsDir(), `${target}-${buildKey(target)}`);
   const library = join(out, "libxs.a");
   if (existsSync(library)) return { root, library, includes };
   const tmp = `${out}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   const sources = readdirSync(join(root, "sources")).filter((f) => f.endsWith(".c"));
-  log(`compiling XS ${XS_PACKAGE_VERSION} for ARM (${sources.length} files, once)...`);
+  log(`compiling XS ${XS_PACKAGE_VERSION} for ${target} (${sources.length} files, once)...`);
   const incs = includes.map((i) => `-I${i}`);
   // XS's sources are not warning-clean under -Wall; their warnings are not ours to fix.
   await pool(sources, 2, async (file) => {
     const obj = join(tmp, file.replace(/\.c$/, ".o"));
-    await run(CC, [
-      ...CFLAGS,
+    await run(cc, [
+      ...cflags,
       ...XS_DEFINES,
       ...incs,
       "-w",
@@ -100,7 +119,7 @@ export async function ensureXsLibrary(log: (line: string) => void = () => {}): P
   const objects = readdirSync(tmp)
     .filter((f) => f.endsWith(".o"))
     .map((f) => join(tmp, f));
-  await run(AR, ["rcs", join(tmp, "libxs.a"), ...objects]);
+  await run(ar, ["rcs", join(tmp, "libxs.a"), ...objects]);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
   return { root, library, includes };

@@ -71,10 +71,10 @@ void platform_panic(const char *file, int line, const char *fmt, ...)
 /* printf to the console, for reports; not for hot paths. */
 void platform_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Heap bounds (malloc grows through _sbrk in between), for reports and the OOM test. */
-extern char __heap_start[], __heap_end[];
-/* The lowest address of the main (SVC) stack: XS checks its recursion against it. */
-extern char __stack_limit[];
+/* Bytes malloc may grow to (the image's memory option), for reports. */
+size_t platform_heap_size(void);
+/* The lowest address of the main stack: XS checks its recursion against it. */
+char *platform_stack_limit(void);
 
 /* The unikernel: the JS runtime's entry, called after platform_init; returns an exit code. */
 int runtime_main(void);

@@ -12,6 +12,17 @@
 #undef errno
 extern int errno;
 
+/* Linker symbols (link.ld). */
+extern char __heap_start[], __heap_end[], __stack_limit[];
+
+size_t platform_heap_size(void) {
+  return (size_t)(__heap_end - __heap_start);
+}
+
+char *platform_stack_limit(void) {
+  return __stack_limit;
+}
+
 /* The heap grows up from the end of the stacks to __heap_end; past it malloc returns NULL. */
 void *_sbrk(ptrdiff_t incr) {
   static char *brk = __heap_start;

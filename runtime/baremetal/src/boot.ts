@@ -22,6 +22,19 @@ function isConfigurable(x: unknown): x is Configurable {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 
+/**
+ * Gives the C event loop its turn function: poll devices, fire due timers, say when the next
+ * one is due (ns) or -1 for none.
+ */
+export function installEventLoop(): void {
+  globalThis.__morganaTick = () => {
+    for (const poll of devicePolls) poll();
+    timers.fireDue(monotonicNs());
+    const next = timers.next();
+    return next === null ? -1 : Number(next);
+  };
+}
+
 /** One line for an error: a StackError's message, an Error's stack (or message). */
 export function describeError(err: unknown): string {
   if (err instanceof StackError) return err.message;
@@ -40,12 +53,7 @@ export function boot<D extends object>(
   start: (devices: D) => unknown,
 ): void {
   const host = board();
-  globalThis.__morganaTick = () => {
-    for (const poll of devicePolls) poll();
-    timers.fireDue(monotonicNs());
-    const next = timers.next();
-    return next === null ? -1 : Number(next);
-  };
+  installEventLoop();
   const fail = (err: unknown) => {
     host.write(`${info.name}: error: ${describeError(err)}\n`);
     host.exit(EXIT_FAILED);

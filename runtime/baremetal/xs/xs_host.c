@@ -62,7 +62,7 @@ void fxQueuePromiseJobs(txMachine *the) {
 }
 
 char *fxCStackLimit(void) {
-  return __stack_limit + STACK_MARGIN;
+  return platform_stack_limit() + STACK_MARGIN;
 }
 
 void fxAbort(txMachine *the, int status) {
@@ -77,7 +77,7 @@ void fxAbort(txMachine *the, int status) {
   default: break;
   }
   platform_printf("\nXS ABORT: %s (heap %lu MiB)\n", why,
-                  (unsigned long)((__heap_end - __heap_start) >> 20));
+                  (unsigned long)(platform_heap_size() >> 20));
   print_js_stack(the);
   platform_exit(EXIT_ABORT);
 }
