@@ -14,6 +14,7 @@ export {
   HttpConnection,
   type PendingRequest,
 } from "./connection.ts";
+export { contentTypeOf } from "./content-type.ts";
 export type { HttpServerDevice } from "./device.ts";
 export { type HttpHandler, type HttpRequest, type HttpResponse, header } from "./message.ts";
 export {
@@ -54,3 +55,4 @@ export type {
   Deadline,
   DrainReason,
 } from "./state.ts";
+export { keyOfPath, serveStore, textResponse } from "./static.ts";

@@ -93,10 +93,10 @@ const CASES: {
   },
   {
     name: "a device the target cannot build yet",
-    yaml: `${HEAD}devices:\n  keys: { type: kv_ro, path: . }\n  net: { type: net, ipv4: dhcp }\n  tls: { type: tls, stack: net, keys: keys }\n`,
+    yaml: `${HEAD}devices:\n  keys: { type: kv_ro, path: . }\n  net: { type: net, ipv4: dhcp }\n  resolver: { type: dns, stack: net, server: 10.0.0.1 }\n`,
     code: 3,
     stderr: [
-      /^unikernel\.yaml:6:3: error: devices\.tls: device "tls" \(tls\) has no implementation on unix yet/m,
+      /^unikernel\.yaml:6:3: error: devices\.resolver: device "resolver" \(dns\) has no implementation on unix yet/m,
     ],
   },
 ];

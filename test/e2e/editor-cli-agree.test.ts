@@ -41,8 +41,8 @@ const CASES: { name: string; yaml: string; target?: string; entry?: boolean; cod
     codes: ["unsupported-device"],
   },
   {
-    name: "two devices unix lacks (tls, dns)",
-    yaml: `${HEAD}devices:\n  keys: { type: kv_ro, path: . }\n  net: {}\n  tls: { stack: net, keys: keys }\n  dns: { stack: net, server: 10.0.0.1 }\n`,
+    name: "two devices unix lacks (block, dns)",
+    yaml: `${HEAD}devices:\n  disk: { type: block, path: disk.img }\n  net: {}\n  dns: { stack: net, server: 10.0.0.1 }\n`,
     codes: ["unsupported-device", "unsupported-device"],
   },
   {

@@ -3,6 +3,7 @@ export { type BootInfo, boot, describeError } from "./boot.ts";
 export { createClock } from "./clock.ts";
 export { createConsole } from "./console.ts";
 export { createNodeCryptoProvider } from "./crypto.ts";
+export { keyLogFromEnv } from "./keylog.ts";
 export { createKvRo } from "./kv_ro.ts";
 export { createRandom } from "./random.ts";
 export { createHostStack, type HostStackOptions } from "./stack.ts";

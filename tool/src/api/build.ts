@@ -6,6 +6,7 @@ import { typecheck } from "../build/typecheck.ts";
 import type { Diagnostic, TargetName } from "../config/index.ts";
 import { openProject, type Project } from "../project.ts";
 import type { Target } from "../targets/index.ts";
+import { ensureDevCertificates } from "./cert.ts";
 import { type Progress, quietProgress } from "./progress.ts";
 import { failure, hasErrors, type Outcome } from "./result.ts";
 
@@ -49,6 +50,15 @@ export async function buildOpened(
   warnings: Diagnostic[],
 ): Promise<BuildResult> {
   const diagnostics = [...warnings];
+  const certificates = ensureDevCertificates(project);
+  diagnostics.push(...certificates.diagnostics);
+  if (hasErrors(certificates.diagnostics)) return failure(diagnostics);
+  for (const made of certificates.made) {
+    await progress.step(
+      `made a development certificate: ${relative(project.root, made)}`,
+      async () => {},
+    );
+  }
   writeWiring(project, target);
   const dir = generatedDir(project, target.name);
   const shownRoot = process.cwd();

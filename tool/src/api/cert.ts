@@ -1,8 +1,9 @@
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFAULT_HOSTS, makeDevCertificates } from "../cert/index.ts";
 import type { Diagnostic } from "../config/index.ts";
-import { findProjectRoot, openProject } from "../project.ts";
+import { findProjectRoot, openProject, type Project } from "../project.ts";
 import { failure, type Outcome } from "./result.ts";
 
 export interface CertOptions {
@@ -98,4 +99,45 @@ export function cert(options: CertOptions): CertResult {
     notAfter: v.server.notAfter,
     trust: v.trust.text,
   };
+}
+
+/**
+ * At build time, for each tls device with `dev_certificate: true` whose keys store lacks its
+ * certificate or key: make them (signed by the dev CA), as `morgana cert` would. Files that
+ * are there are never replaced. Answers what was made, and any failure as a diagnostic.
+ */
+export function ensureDevCertificates(project: Project): {
+  made: string[];
+  diagnostics: Diagnostic[];
+} {
+  const made: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const tls of project.config.devices) {
+    if (tls.type !== "tls" || !tls.options.dev_certificate) continue;
+    const keys = project.config.devices.find((d) => d.name === tls.deps.keys);
+    if (keys?.type !== "kv_ro") continue;
+    const dir = resolve(project.root, keys.options.path);
+    const certificate = join(dir, tls.options.certificate);
+    const key = join(dir, tls.options.key);
+    if (existsSync(certificate) && existsSync(key)) continue;
+    const result = makeDevCertificates({
+      dir: devCaDir(),
+      serverDir: dir,
+      certificateName: tls.options.certificate,
+      keyName: tls.options.key,
+      hosts: [...DEFAULT_HOSTS],
+    });
+    if (result.ok) made.push(certificate);
+    else {
+      diagnostics.push({
+        severity: "error",
+        code: "cert-failed",
+        file: project.config.file,
+        span: tls.fieldSpans.dev_certificate ?? tls.span,
+        path: `devices.${tls.name}.dev_certificate`,
+        message: `could not make a development certificate: ${result.error.message}`,
+      });
+    }
+  }
+  return { made, diagnostics };
 }

@@ -5,8 +5,11 @@ import { CHECKOUT, TEMPLATES_DIR } from "../checkout.ts";
 import { suggest } from "../config/index.ts";
 import { failure, type Outcome } from "./result.ts";
 
-/** Generated and installed folders are never copied into a new project. */
-const SKIP = new Set(["node_modules", "dist", ".morgana"]);
+/**
+ * Generated and installed folders are never copied into a new project, nor a template's
+ * `keys/` (a private key made for one project must not become another's).
+ */
+const SKIP = new Set(["node_modules", "dist", ".morgana", "keys"]);
 
 /** The templates `new` offers: the samples. */
 export function templates(): string[] {

@@ -5,6 +5,7 @@
  * server builds completion and hover from the same constants.
  */
 import {
+  booleanValue,
   type Checked,
   durationIn,
   formatIpv4,
@@ -302,6 +303,23 @@ const DEVICE_TABLES = {
         expected: "a relative file name without '..'",
         required: false,
         default: "server.key",
+        validate: storeFileName,
+      },
+      dev_certificate: {
+        kind: "string",
+        doc: "Make a development certificate and key at build time when `keys` has none (`morgana cert`: signed by your dev CA). Never for production.",
+        expected: "true or false",
+        required: false,
+        default: false,
+        validate: booleanValue,
+        examples: ["true", "false"],
+        keywords: ["true", "false"],
+      },
+      trust: {
+        kind: "path",
+        doc: "A CA bundle's file name (PEM) inside `keys`: client connections verify servers against it.",
+        expected: "a relative file name without '..'",
+        required: false,
         validate: storeFileName,
       },
     },

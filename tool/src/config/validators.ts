@@ -26,6 +26,10 @@ export function stringMatching(pattern: RegExp): Validator<string> {
   };
 }
 
+/** true or false (YAML's own booleans; "yes" and "on" are strings in YAML 1.2). */
+export const booleanValue: Validator<boolean> = (v) =>
+  typeof v === "boolean" ? accept(v) : wrongType;
+
 /** An integer in [min, max]. A string such as "80a" is the wrong type; 80.5 or 0 a bad value. */
 export function integerIn(min: number, max: number): Validator<number> {
   return (v) => {

@@ -14,22 +14,15 @@ import {
   startTapBridge,
   type TapBridgeOptions,
 } from "../../../runtime/direct/src/bridge.ts";
-import type { DeviceConfig, DeviceConfigOf } from "../config/index.ts";
-import type { Target, WiringContext } from "./types.ts";
-import { unixTarget } from "./unix.ts";
+import type { DeviceConfigOf } from "../config/index.ts";
+import type { Target } from "./types.ts";
+import { httpPorts, unixTarget } from "./unix.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
 
 /** The host side's subnet when the unikernel takes its address by DHCP. */
 const DHCP_HOST = "10.77.0.1/24";
 const DHCP_RANGE = { from: "10.77.0.50", to: "10.77.0.150" };
-
-function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
-  const ports = ctx.devices.flatMap((d) =>
-    d.type === "http" && d.deps.stack === stack.name ? [`${d.options.port}: "http"`] : [],
-  );
-  return ports.length === 0 ? "{}" : `{ ${ports.join(", ")} }`;
-}
 
 function toU32(a: string): number {
   return a.split(".").reduce((n, p) => n * 256 + Number(p), 0);
@@ -73,6 +66,7 @@ export const directTarget: Target = {
       // Console, clock, random and kv_ro are the unix target's own devices.
       "@morgana/runtime-unix": "* as unix",
       "@morgana/stack/http": "{ createHttpServer }",
+      "@morgana/stack/tls": "{ createTlsStack }",
       "node:path": "{ resolve }",
       "node:url": "{ fileURLToPath }",
     },
@@ -147,6 +141,7 @@ export const directTarget: Target = {
         return `direct.createDirectStack({ ipv4: ${v}, gateway: ${gateway}, announce: ${httpPorts(d, ctx)} })`;
       },
     },
+    tls: unixTarget.devices.tls,
     http: unixTarget.devices.http,
   },
 };

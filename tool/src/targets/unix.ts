@@ -9,11 +9,19 @@ function portTable(ports: readonly PortForward[], protocol: "tcp" | "udp"): stri
   return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
 }
 
-/** The HTTP ports of the devices that use this stack, so the runtime can print their URLs. */
-function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
-  const ports = ctx.devices.flatMap((d) =>
-    d.type === "http" && d.deps.stack === stack.name ? [`${d.options.port}: "http"`] : [],
+/**
+ * The HTTP ports served over this stack, so the runtime can print their URLs: "http" for an
+ * http device on the stack itself, "https" for one on a tls device over it.
+ */
+export function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
+  const tlsOver = new Set(
+    ctx.devices.filter((d) => d.type === "tls" && d.deps.stack === stack.name).map((d) => d.name),
   );
+  const ports = ctx.devices.flatMap((d) => {
+    if (d.type !== "http") return [];
+    if (d.deps.stack === stack.name) return [`${d.options.port}: "http"`];
+    return tlsOver.has(d.deps.stack) ? [`${d.options.port}: "https"`] : [];
+  });
   return ports.length === 0 ? "{}" : `{ ${ports.join(", ")} }`;
 }
 
@@ -26,6 +34,7 @@ export const unixTarget: Target = {
     imports: {
       "@morgana/runtime-unix": "* as unix",
       "@morgana/stack/http": "{ createHttpServer }",
+      "@morgana/stack/tls": "{ createTlsStack }",
       "node:path": "{ resolve }",
       "node:url": "{ fileURLToPath }",
     },
@@ -57,6 +66,24 @@ export const unixTarget: Target = {
       summary: "the host's TCP/UDP sockets on 127.0.0.1; ipv4 and gateway are ignored",
       construct: (d, ctx) =>
         `unix.createHostStack({ tcpPorts: ${portTable(ctx.options.ports, "tcp")}, udpPorts: ${portTable(ctx.options.ports, "udp")}, announce: ${httpPorts(d, ctx)} })`,
+    },
+    tls: {
+      summary: "Morgana's TLS 1.3 over the stack (node:crypto), credentials from its keys store",
+      construct: (d, ctx) => {
+        const o = d.options;
+        const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
+        const fields = [
+          `keys: ${ctx.ref(d.deps.keys)}`,
+          `certificate: ${lit(o.certificate)}`,
+          `key: ${lit(o.key)}`,
+          ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
+          "crypto: unix.createNodeCryptoProvider()",
+          "clock: unix.createClock()",
+          ...(serves ? ['alpn: ["http/1.1"]'] : []),
+          "keyLog: unix.keyLogFromEnv()",
+        ];
+        return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
+      },
     },
     http: {
       summary: "Morgana's HTTP/1.1 server over the stack",

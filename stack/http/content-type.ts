@@ -1,4 +1,4 @@
-/** Media types by file extension, for the few kinds a website serves. */
+/** Media types by file extension, for the kinds of files a website serves. */
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   htm: "text/html; charset=utf-8",

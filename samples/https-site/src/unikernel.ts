@@ -1,0 +1,42 @@
+import type { Devices } from "morgana:devices";
+import { type HttpHandler, type HttpRequest, header, serveStore } from "@morgana/stack/http";
+
+/**
+ * Where clients reach the HTTPS port, by the port they reached plain HTTP on: the host ports
+ * `targets.unix.ports` forwards (8080 -> 80, 8443 -> 443). Reached on port 80 itself, as on a
+ * board with its own address, HTTPS is on 443. Keep it in step with unikernel.yaml.
+ */
+const HTTPS_PORT_FOR: Record<string, string> = { "8080": "8443", "80": "443" };
+
+/** Two years, with subdomains: what HSTS preload lists ask for (RFC 6797). */
+const HSTS = "max-age=63072000; includeSubDomains";
+
+/** Plain HTTP only sends the browser to HTTPS (RFC 9110 §15.4.2: 301 keeps the method for GET). */
+function redirectToHttps(req: HttpRequest) {
+  const host = header(req, "host") ?? "localhost";
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
+  const name = m?.[1] ?? "localhost";
+  const port = HTTPS_PORT_FOR[m?.[2] ?? "80"] ?? "443";
+  const location = `https://${name}${port === "443" ? "" : `:${port}`}${req.target.startsWith("/") ? req.target : "/"}`;
+  return {
+    status: 301,
+    headers: [
+      ["Location", location],
+      ["Content-Type", "text/plain; charset=utf-8"],
+    ] as [string, string][],
+    body: `moved to ${location}\n`,
+  };
+}
+
+/** Every HTTPS response tells the browser to use HTTPS from now on. */
+function withHsts(handler: HttpHandler): HttpHandler {
+  return async (req) => {
+    const res = await handler(req);
+    return { ...res, headers: [...(res.headers ?? []), ["Strict-Transport-Security", HSTS]] };
+  };
+}
+
+export async function start({ console, htdocs, https, http }: Devices): Promise<void> {
+  await console.log(`https-site: htdocs over TLS on port ${https.port}, redirects on ${http.port}`);
+  await Promise.all([https.serve(withHsts(serveStore(htdocs))), http.serve(redirectToHttps)]);
+}

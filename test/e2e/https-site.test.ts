@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
+
+/** curl, with its status line and headers on stdout before the body (`-i`). */
+function curl(args: string[]) {
+  return new Promise<{ code: number; out: string; err: string }>((done) =>
+    execFile("curl", ["-sS", "-i", "--max-time", "10", ...args], (e, out, err) =>
+      done({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }),
+    ),
+  );
+}
+
+/**
+ * samples/https-site as a user meets it: `morgana new`, a dev certificate made at build time,
+ * then real curl and openssl over Morgana's TLS 1.3, and the plain-HTTP redirect.
+ */
+describe("e2e: https-site serves over TLS with a dev certificate, and redirects plain HTTP", function () {
+  this.timeout(90_000);
+  let dir: string;
+  let caDir: string;
+  let run: Running | undefined;
+  let https: number;
+  let http: number;
+  const savedCa = process.env.MORGANA_CA_DIR;
+
+  before(async () => {
+    dir = join(tempDir("https"), "site");
+    caDir = join(tempDir("ca"), "dev-ca");
+    process.env.MORGANA_CA_DIR = caDir;
+    const made = await morgana(["new", "https-site", dir]);
+    assert.equal(made.code, 0, made.stderr);
+    [https, http] = [await freePort(), await freePort()];
+    const yaml = join(dir, "unikernel.yaml");
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, "utf8").replace('"8443:443", "8080:80"', `"${https}:443", "${http}:80"`),
+    );
+    const src = join(dir, "src", "unikernel.ts");
+    writeFileSync(
+      src,
+      readFileSync(src, "utf8").replace('"8080": "8443"', `"${http}": "${https}"`),
+    );
+    run = new Running(["run", "-t", "unix"], dir);
+    await run.waitFor(new RegExp(`listening on https://127\\.0\\.0\\.1:${https}/`), 60_000);
+  });
+
+  after(() => {
+    run?.kill();
+    if (savedCa === undefined) delete process.env.MORGANA_CA_DIR;
+    else process.env.MORGANA_CA_DIR = savedCa;
+    removeDir(join(dir, ".."));
+    removeDir(join(caDir, ".."));
+  });
+
+  it("made the certificate at build time, and announced both URLs", () => {
+    assert.match(run?.stderr ?? "", /made a development certificate: keys\/server\.pem/);
+    assert.match(run?.stderr ?? "", new RegExp(`listening on http://127\\.0\\.0\\.1:${http}/`));
+  });
+
+  it("curl gets the page over TLS 1.3, verified against the dev CA, with HSTS", async () => {
+    const r = await curl([
+      "--tlsv1.3",
+      "--cacert",
+      join(caDir, "ca.pem"),
+      `https://localhost:${https}/index.html`,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(r.out, /\r\nStrict-Transport-Security: max-age=63072000; includeSubDomains\r\n/);
+    const body = r.out.slice(r.out.indexOf("\r\n\r\n") + 4);
+    assert.equal(
+      body,
+      readFileSync(join(REPO, "samples", "https-site", "htdocs", "index.html"), "utf8"),
+    );
+  });
+
+  it("a client that does not trust the dev CA is refused", async () => {
+    const r = await curl([`https://localhost:${https}/`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /certificate/i);
+  });
+
+  it("openssl s_client verifies the chain and negotiates TLS 1.3 with ALPN http/1.1", async () => {
+    const out = await new Promise<string>((done) => {
+      const child = execFile(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${https}`,
+          "-servername",
+          "localhost",
+          "-CAfile",
+          join(caDir, "ca.pem"),
+          "-alpn",
+          "http/1.1",
+          "-verify_return_error",
+        ],
+        { timeout: 15_000 },
+        (_e, stdout) => done(stdout),
+      );
+      child.stdin?.end("");
+    });
+    assert.match(out, /TLSv1\.3/);
+    assert.match(out, /ALPN protocol: http\/1\.1/);
+    assert.match(out, /Verify return code: 0 \(ok\)/);
+  });
+
+  it("plain HTTP answers 301 to the same path over HTTPS", async () => {
+    const r = await curl([`http://127.0.0.1:${http}/style.css?v=2`]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^HTTP\/1\.1 301 Moved Permanently\r\n/);
+    assert.match(
+      r.out,
+      new RegExp(`\\r\\nLocation: https://127\\.0\\.0\\.1:${https}/style\\.css\\?v=2\\r\\n`),
+    );
+  });
+});
