@@ -40,6 +40,10 @@ if (!unitOnly && !filtered) {
     "tool/src/config/tsconfig.json",
   ]);
   step("type-check: everything", bin("tsc"), ["-p", "tsconfig.json"]);
+  step("type-check: the VS Code extension (with the vscode API types)", bin("tsc"), [
+    "-p",
+    "extension/tsconfig.json",
+  ]);
   step("lint and format (biome)", bin("biome"), ["check", "."]);
 }
 
