@@ -1,111 +1,17 @@
 /**
- * A light mutation run (the long one: bench/fuzz-tls.ts): replay a recorded handshake into a
- * fresh engine with one byte of one peer record changed. The engine must never throw, and must
- * end either closed with an alert from the closed set, still waiting for bytes (a length
+ * A light mutation run (the long one: `npx tsx bench/tls.ts --fuzz 20000`): one byte of one
+ * recorded peer record changed, replayed into a fresh engine. The engine must never throw, and
+ * must end either closed with an alert from the closed set, still waiting for bytes (a length
  * grew), or, when the byte did not matter (legacy fields), open.
  */
 import assert from "node:assert/strict";
-import { createNobleProvider } from "../../../stack/crypto/noble.ts";
-import { TlsClient } from "../../../stack/tls/client.ts";
-import type { TlsEngine } from "../../../stack/tls/engine.ts";
-import { alertFor } from "../../../stack/tls/errors.ts";
-import { credentialsFromKey, TlsServer } from "../../../stack/tls/server.ts";
-import { rng } from "../../helpers/rng.ts";
-import { seededRandom } from "../crypto/providers.ts";
-import { testPki, verifierFor } from "./helpers.ts";
-
-/** Deterministic engines: the same seeds give the same bytes, so recorded flights replay. */
-function engines() {
-  const c = createNobleProvider(seededRandom(99));
-  const leaf = testPki().leaf("p256");
-  const client = new TlsClient({
-    crypto: c,
-    random: seededRandom(1).fill,
-    serverName: "localhost",
-    verifier: verifierFor(c),
-    wallMs: () => Date.now(),
-  });
-  const server = new TlsServer({
-    crypto: c,
-    random: seededRandom(2).fill,
-    credentials: credentialsFromKey(c, leaf.chain, leaf.key),
-    ticketKey: new Uint8Array(32),
-  });
-  return { client, server };
-}
-
-function record(): { toServer: Uint8Array[]; toClient: Uint8Array[] } {
-  const { client, server } = engines();
-  const toServer = [...client.start().records];
-  const toClient: Uint8Array[] = [];
-  for (const r of toServer.slice()) toClient.push(...server.handle(r).records);
-  for (const r of toClient.slice()) toServer.push(...client.handle(r).records);
-  for (const r of toServer.slice(-2)) toClient.push(...server.handle(r).records);
-  assert.equal(client.status, "open");
-  assert.equal(server.status, "open");
-  return { toServer, toClient };
-}
-
-const ALERTS = new Set(
-  (
-    [
-      "decode-error",
-      "unexpected-message",
-      "bad-record-mac",
-      "record-overflow",
-      "handshake-failure",
-      "illegal-parameter",
-      "missing-extension",
-      "unsupported-extension",
-      "protocol-version",
-      "decrypt-error",
-      "bad-certificate",
-      "unsupported-certificate",
-      "certificate-expired",
-      "certificate-unknown",
-      "unknown-ca",
-      "no-application-protocol",
-      "internal-error",
-    ] as const
-  ).map(alertFor),
-);
+import { mutationRun } from "./mutate.ts";
 
 describe("TLS 1.3 mutation run (light)", function () {
   this.timeout(20000);
   it("100 single-byte mutations of recorded flights: no throw, a known alert or a harmless outcome", () => {
-    const rec = record();
-    const next = rng(20261127);
-    const outcomes = new Map<string, number>();
-    for (let i = 0; i < 100; i++) {
-      const toClient = next() < 0.5;
-      const records = toClient ? rec.toClient : rec.toServer;
-      const which = Math.floor(next() * records.length);
-      const victimRecord = records[which] as Uint8Array;
-      const at = Math.floor(next() * victimRecord.length);
-      const { client, server } = engines();
-      const victim: TlsEngine = toClient ? client : server;
-      // Bring the victim to the point where the record arrives.
-      if (toClient) client.start();
-      for (let k = 0; k < records.length; k++) {
-        let r = records[k] as Uint8Array;
-        if (k === which) {
-          r = r.slice();
-          r[at] = (r[at] as number) ^ (1 + Math.floor(next() * 255));
-        }
-        const out = victim.handle(r);
-        for (const o of out.records) assert.ok(o instanceof Uint8Array);
-        if (victim.status === "closed") break;
-      }
-      let outcome: string;
-      if (victim.status === "closed") {
-        assert.ok(victim.failure, "closed without a failure");
-        assert.ok(ALERTS.has(alertFor(victim.failure.failure)));
-        outcome = victim.failure.failure;
-      } else outcome = victim.status;
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }
+    const outcomes = mutationRun(100, 20261127);
     // Most mutations must be caught; a few land in ignored bytes (legacy_record_version).
-    if (process.env.SHOW_MUTATIONS) console.log(outcomes);
     const caught = [...outcomes]
       .filter(([k]) => k !== "open" && k !== "handshaking")
       .reduce((n, [, v]) => n + v, 0);
