@@ -76,7 +76,6 @@ export class Workbench {
     const focused = this.quickInput.locator(".monaco-list-row.focused", { hasText: row });
     if ((await focused.count()) > 0) await input.press("Enter");
     else await target.click();
-    await this.quickInput.waitFor({ state: "hidden" }).catch(() => {});
   }
 
   /** Opens a workspace file by name through Quick Open and waits for its tab. */
@@ -95,7 +94,9 @@ export class Workbench {
   }
 
   get editor(): Locator {
-    return this.page.locator(".editor-instance .monaco-editor").first();
+    return this.page
+      .locator(".editor-group-container.active .editor-instance .monaco-editor:visible")
+      .first();
   }
 
   /** Puts the cursor at a 1-based line and column with Go to Line. */

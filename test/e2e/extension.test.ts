@@ -243,8 +243,12 @@ describe("VS Code extension in code-server", () => {
     await Promise.race([popup, open.waitFor().then(() => open.click())]);
     const tab = await popup;
     await tab.waitForLoadState();
-    const html = await tab.content();
-    assert.match(html, /<html/i);
+    // The page is the sample's own index.html, served by the unikernel.
+    const heading = /<h1>([^<]+)<\/h1>/.exec(
+      readFileSync(join(project, "htdocs", "index.html"), "utf8"),
+    )?.[1];
+    assert.ok(heading);
+    await tab.locator("h1", { hasText: heading }).waitFor();
     const shot = new Workbench(tab, join(artifacts, "pages"));
     await shot.screenshot("opened-from-view");
     await tab.close();
@@ -291,8 +295,8 @@ describe("VS Code extension in code-server", () => {
     }
   });
 
-  it("F5 stops at a breakpoint in the app's HTTP handler when a client connects", async function () {
-    this.timeout(CLI_TIMEOUT);
+  it("F5 stops in stack/http when a client connects, steps into the handler, continues", async function () {
+    this.timeout(2 * CLI_TIMEOUT); // a build, then js-debug's start and each pause
     mkdirSync(join(project, ".vscode"), { recursive: true });
     const launch = {
       version: "0.2.0",
@@ -306,35 +310,55 @@ describe("VS Code extension in code-server", () => {
       ],
     };
     writeFileSync(join(project, ".vscode", "launch.json"), JSON.stringify(launch, null, 2));
-    const source = readFileSync(join(project, "src", "unikernel.ts"), "utf8").split("\n");
-    const line = source.findIndex((l) => l.includes('if (req.method !== "GET"')) + 1;
-    assert.ok(line > 0);
-    await wb.openFile("src/unikernel.ts");
-    await wb.goTo(line, 1);
+    // A breakpoint where the HTTP server hands a request to the app's handler.
+    const server = join(root, "stack", "http", "server.ts");
+    await wb.openFile(server);
+    await wb.goTo(lineOf(server, "result = this.handler(request);"), 1);
     await wb.command("Debug: Toggle Breakpoint");
     await wb.editor
       .locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified")
       .first()
       .waitFor();
+
     await wb.command("Debug: Start Debugging");
     await waitForListening(port);
     const response = fetch(`http://127.0.0.1:${port}/`);
-    // Paused: the editor marks the stopped line and Variables shows the request.
+    // Paused in the stack's own source: its frame on top, its locals in Variables.
+    await wb.page.locator(".tab.active", { hasText: "server.ts" }).waitFor();
     await wb.editor.locator(".debug-top-stack-frame-line").waitFor();
     const variables = wb.page.locator(".debug-variables");
-    await variables.locator(".monaco-list-row", { hasText: "req" }).first().waitFor();
-    await wb.screenshot("debug-stopped-at-breakpoint");
+    await variables.locator(".monaco-list-row", { hasText: "result" }).first().waitFor();
+    await wb.page.locator(".monaco-list-row", { hasText: "FlowServer.dispatch" }).first().waitFor();
+    await wb.screenshot("debug-stopped-in-stack-http");
+
+    // Step Into leaves the dispatcher for the handler the app gave the server.
+    await wb.page.keyboard.press("F11");
+    await wb.page.locator(".tab.active", { hasNotText: "server.ts" }).waitFor();
+    await wb.editor.locator(".debug-top-stack-frame-line").waitFor();
+    await wb.screenshot("debug-stepped-into-handler");
+
     await wb.page.keyboard.press("F5"); // Continue
     assert.equal((await response).status, 200);
     await wb.page.keyboard.press("Shift+F5"); // Stop
     await wb.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
     await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
+    await wb.command("Remove All Breakpoints");
   });
 
   it("logs no extension error in the extension host", () => {
     assert.deepEqual(extensionHostErrors(server.userDataDir), []);
   });
 });
+
+/** The 1-based line of the first line of `file` containing `text`. */
+function lineOf(file: string, text: string): number {
+  const line =
+    readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1;
+  assert.ok(line > 0, `${text} in ${file}`);
+  return line;
+}
 
 /** Waits until something accepts TCP connections on 127.0.0.1:`port`. */
 async function waitForListening(port: number): Promise<void> {
