@@ -33,7 +33,7 @@ export class TargetPicker implements vscode.Disposable {
     const items = (await listTargets()).map((t) => ({
       label: t.name,
       description: t.available ? (t.name === this.current ? "current" : "") : "not available yet",
-      detail: t.available ? t.summary : `${t.summary}. ${t.unavailable ?? ""}`,
+      detail: t.available ? t.summary : `${t.summary.replace(/\.$/, "")}. ${t.unavailable ?? ""}`,
       target: t,
     }));
     const picked = await vscode.window.showQuickPick(items, {
