@@ -8,7 +8,7 @@
  * sleeps until the earliest `pollAt()`, a device change (`netif.ready()`), or an
  * application call (`kick()`), whichever comes first.
  */
-import type { Clock } from "../devices/clock.ts";
+import { type Clock, NS_PER_MS, NS_PER_S } from "../devices/clock.ts";
 import type { Netif } from "../devices/netif.ts";
 import type { Random } from "../devices/random.ts";
 import {
@@ -100,6 +100,8 @@ export class NetStack implements Stack {
   private timerAt: bigint | null = null;
   private closed = false;
   private linkWasUp = true;
+  /** Frames received plus frames the device took, ever. */
+  private framesMoved = 0;
   private nextUdpPort = UDP_EPHEMERAL_LOW;
   /** Frames dropped because the device refused them for too long. */
   txDropped = 0;
@@ -184,10 +186,20 @@ export class NetStack implements Stack {
   }
 
   private async watchDevice(): Promise<void> {
+    let pause = NS_PER_MS;
     while (!this.closed) {
       await this.netif.ready();
       if (this.closed) return;
+      const before = this.framesMoved;
       this.service();
+      if (this.framesMoved !== before || this.txBacklog.length > 0) {
+        pause = NS_PER_MS;
+        continue;
+      }
+      // A wake-up that moved no frame either way (a device closed under us resolves ready()
+      // at once, forever): pause instead of spinning, longer each time, up to a second.
+      await this.clock.sleepNs(pause);
+      if (pause < NS_PER_S) pause *= 2n;
     }
   }
 
@@ -207,6 +219,7 @@ export class NetStack implements Stack {
       if (frame === null) break;
       iface.receive(frame, now);
       n++;
+      this.framesMoved++;
     }
     if (n === RX_BATCH) this.kick(); // more may wait: come back after the application ran
     now = this.clock.monotonicNs();
@@ -229,7 +242,10 @@ export class NetStack implements Stack {
     let sent = 0;
     while (sent < this.txBacklog.length && this.netif.transmit(this.txBacklog[sent] as Uint8Array))
       sent++;
-    if (sent > 0) this.txBacklog.splice(0, sent);
+    if (sent > 0) {
+      this.txBacklog.splice(0, sent);
+      this.framesMoved += sent;
+    }
     if (this.txBacklog.length > TX_BACKLOG_LIMIT) {
       const drop = this.txBacklog.length - TX_BACKLOG_LIMIT;
       this.txBacklog.splice(TX_BACKLOG_LIMIT, drop);

@@ -107,11 +107,11 @@ export class SimLink {
       from.inFlight++;
       this.clock.at(this.clock.monotonicNs() + delay, () => {
         from.inFlight--;
+        from.wake(); // room to transmit again
         if (to.closed) return;
         this.stats.delivered++;
         to.rx.push(frame.slice());
         to.wake();
-        from.wake(); // room to transmit again
       });
     }
   }

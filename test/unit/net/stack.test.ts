@@ -229,3 +229,69 @@ describe("NetStack: link state and tracing", () => {
     assert.ok(tcp.some((e) => e.name === "segment-in"));
   });
 });
+
+describe("NetStack: peers that go away free every record", function () {
+  this.timeout(120_000);
+
+  /**
+   * a opens `n` connections to b (in batches of 100) and reads them; b's flows wait until
+   * `send()` has each write 16 kB, so data is in flight when a goes away.
+   */
+  async function streams(n: number) {
+    const env = pair({}, 11);
+    const { clock, a, b } = env;
+    const serverFlows: Flow[] = [];
+    let serverClosed = 0;
+    await b.tcp.listen(7, (flow) => {
+      serverFlows.push(flow);
+      void (async () => {
+        while ((await flow.read()) !== null) {}
+      })()
+        .catch(() => {})
+        .finally(() => {
+          serverClosed++;
+          void flow.close();
+        });
+    });
+    let connected = 0;
+    for (let batch = 0; batch < n; batch += 100) {
+      const want = Math.min(n, batch + 100);
+      for (let i = batch; i < want; i++) {
+        void a.tcp
+          .connect({ address: "10.0.0.2", port: 7 })
+          .then(async (f) => {
+            connected++;
+            while ((await f.read()) !== null) {}
+          })
+          .catch(() => {});
+      }
+      await runUntil(clock, () => connected === want, clock.monotonicNs() + 60n * S);
+    }
+    await runFor(clock, S);
+    assert.equal(b.liveConnections, n);
+    const chunk = new Uint8Array(16 * 1024);
+    const send = () => {
+      for (const f of serverFlows) f.write(chunk).catch(() => {});
+    };
+    return { ...env, send, closed: () => serverClosed };
+  }
+
+  it("1000 peers reset mid-transfer: every server flow fails and every record is freed", async () => {
+    const { clock, a, b, send, closed } = await streams(1000);
+    send();
+    await a.close(); // resets all of a's connections
+    await runUntil(clock, () => closed() === 1000, clock.monotonicNs() + 60n * S);
+    await runFor(clock, S);
+    assert.equal(b.liveConnections, 0);
+  });
+
+  it("1000 peers vanish mid-transfer: retransmissions time out and every record is freed", async () => {
+    const { clock, link, b, send, closed } = await streams(1000);
+    await link.a.close(); // a hears and says nothing from now on
+    send();
+    await runUntil(clock, () => closed() === 1000, clock.monotonicNs() + 3600n * S);
+    await runFor(clock, S);
+    assert.equal(b.liveConnections, 0);
+    assert.ok(b.tcpCore.counters.timeouts >= 1000, `${b.tcpCore.counters.timeouts} timeouts`);
+  });
+});
