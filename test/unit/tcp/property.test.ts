@@ -5,7 +5,7 @@ import { rng } from "../../helpers/rng.ts";
 import { receivedBytes, runTransfer } from "./link.ts";
 
 /** Default runs keep `npm test` fast; TCP_PROPERTY_RUNS=500 for a long soak. */
-const RUNS = Number(process.env.TCP_PROPERTY_RUNS ?? 12);
+const RUNS = Number(process.env.TCP_PROPERTY_RUNS ?? 20);
 
 function stream(seed: number, n: number): Uint8Array {
   const next = rng(seed);

@@ -6,7 +6,7 @@ import {
   type TcpCore,
 } from "../../../stack/net/tcp/index.ts";
 import { type TraceEvent, TraceRecorder } from "../../../stack/trace/index.ts";
-import { A, B, bytes, core, MS } from "./harness.ts";
+import { A, B, bytes, core, MS, PEER_ISS, Rig } from "./harness.ts";
 
 /**
  * A's whole connection to B over a 10 ms link that loses exactly one of A's data segments
@@ -167,5 +167,56 @@ describe("tcp tracing: a whole connection's life", () => {
   it("tracing changes nothing: the same run without a tracer puts the same bytes on the wire", () => {
     const plain = life();
     assert.deepEqual(plain.wire, wire);
+  });
+});
+
+describe("tcp tracing: recovery and attacks", () => {
+  it("fast recovery reports enter-recovery, partial-ack and exit-recovery with cwnd and ssthresh", () => {
+    const rec = new TraceRecorder();
+    const r = new Rig({ tracer: rec });
+    const h = r.established();
+    const P = PEER_ISS + 1;
+    const MSS = 536;
+    const at = (k: number): number => (r.iss + 1 + k * MSS) >>> 0;
+    let top = 0;
+    const sent = (): void => {
+      for (const x of r.recv()) top = Math.max(top, x.seq + x.payload.length);
+    };
+    r.core.send(h, bytes(8 * MSS));
+    sent();
+    for (let i = 0; i < 3; i++) {
+      r.at(10 + i).send({ seq: P, ack: at(0) }); // the first segment is lost
+      sent();
+    }
+    r.at(20).send({ seq: P, ack: at(2) }); // partial: the retransmission and one more arrived
+    sent();
+    r.at(30).send({ seq: P, ack: top >>> 0 }); // everything
+    const cong = rec.find("tcp", "congestion");
+    assert.deepEqual(
+      cong.map((e) => e.detail?.event),
+      ["enter-recovery", "partial-ack", "exit-recovery"],
+    );
+    const enter = cong[0] as TraceEvent;
+    // Four segments out (flight 4 x 536 plus two by limited transmit): ssthresh = flight / 2.
+    assert.equal(num(enter, "ssthresh"), (6 * MSS) / 2);
+    assert.equal(num(enter, "cwnd"), (6 * MSS) / 2 + 3 * MSS);
+    const exit = cong[2] as TraceEvent;
+    assert.ok(num(exit, "cwnd") <= num(exit, "ssthresh"));
+    assert.equal(num(exit, "flight"), 0);
+    assert.equal(rec.find("tcp", "retransmit").length, 2);
+  });
+
+  it("a blind RST in the window is traced as a challenge ACK, the state unchanged", () => {
+    const rec = new TraceRecorder();
+    const r = new Rig({ tracer: rec });
+    r.established();
+    r.send({ flags: 0x04, seq: PEER_ISS + 500 });
+    r.recv();
+    const ch = rec.find("tcp", "challenge-ack");
+    assert.equal(ch.length, 1);
+    assert.equal(ch[0]?.state.state, "ESTABLISHED");
+    const last = rec.events[rec.events.length - 1] as TraceEvent;
+    assert.equal(last.name, "segment-out");
+    assert.equal(last.detail?.flags, "ACK");
   });
 });
