@@ -356,6 +356,44 @@ describe("VS Code extension in code-server", () => {
     await wb.command("Remove All Breakpoints");
   });
 
+  it("creates a unikernel from a template picked in New Unikernel", async function () {
+    this.timeout(CLI_TIMEOUT);
+    const dir = join(dirname(project), "my-hello");
+    await wb.command("Morgana: New Unikernel...");
+    // The templates are the checkout's samples; pick hello.
+    await wb.quickInput
+      .locator(".monaco-list-row", { hasText: "static-website" })
+      .first()
+      .waitFor();
+    await wb.pick(null, "hello", "hello");
+    const input = wb.quickInput.locator("input");
+    await wb.quickInput
+      .locator(".quick-input-message", { hasText: "A new, empty folder" })
+      .waitFor();
+    await input.fill(dir);
+    await wb.screenshot("new-unikernel-folder");
+    await input.press("Enter");
+    await wb.notification(`Morgana: created ${dir}`).waitFor();
+    assert.match(readFileSync(join(dir, "unikernel.yaml"), "utf8"), /^name: my-hello$/m);
+    await wb.clearNotifications();
+  });
+
+  it("offers the first-run walkthrough", async () => {
+    await wb.command("Welcome: Open Walkthrough...");
+    await wb.pick(null, "Your first Morgana unikernel", "Your first Morgana unikernel");
+    for (const step of [
+      "Create or open a unikernel",
+      "Pick a target",
+      "Build it",
+      "Run it and open it",
+      "See its devices",
+    ]) {
+      await wb.page.locator(".getting-started-step", { hasText: step }).first().waitFor();
+    }
+    await wb.screenshot("walkthrough");
+    await wb.command("View: Close All Editors");
+  });
+
   it("logs no extension error in the extension host", () => {
     assert.deepEqual(extensionHostErrors(server.userDataDir), []);
   });
