@@ -117,7 +117,7 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
   // RFC 7323 §5.3 (PAWS): a timestamp older than TS.Recent marks an old duplicate.
   if (c.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, c.tsRecent)) {
     ctx.counters.outOfWindow++;
-    ackUnacceptable(c, payload.length + (f & (SYN | FIN) ? 1 : 0), nowNs);
+    ackUnacceptable(c, seq, payload.length + (f & (SYN | FIN) ? 1 : 0), nowNs);
     return;
   }
 
@@ -129,7 +129,7 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
       // "send an acknowledgment ... and drop the unacceptable segment"
       ctx.counters.outOfWindow++;
       if (c.state === "TIME-WAIT" && f & FIN) enterTimeWait(c, nowNs, ctx); // restart 2 MSL
-      ackUnacceptable(c, segLen, nowNs);
+      ackUnacceptable(c, seq, segLen, nowNs);
     }
     return;
   }
@@ -253,13 +253,14 @@ function acceptable(c: Connection, seq: number, len: number, wnd: number): boole
 }
 
 /**
- * Out-of-window ACKs for segments with text, SYN or FIN go at once (they tell a retransmitting
- * peer where we are). For bare ACKs they are limited to one per `INVALID_ACK_INTERVAL_NS`
+ * Out-of-window ACKs for segments with text, SYN or FIN, and for probes, go at once (they tell
+ * a retransmitting or probing peer where we are). For other bare ACKs they are limited to one per `INVALID_ACK_INTERVAL_NS`
  * per connection: two endpoints that disagree about a window would otherwise answer each
  * other's ACKs forever (Linux limits these the same way, tcp_invalid_ratelimit, 500 ms).
  */
-function ackUnacceptable(c: Connection, segLen: number, nowNs: bigint): void {
-  if (segLen > 0) {
+function ackUnacceptable(c: Connection, seq: number, segLen: number, nowNs: bigint): void {
+  // Probes (zero-window and keep-alive: SEG.SEQ = RCV.NXT - 1) are always answered.
+  if (segLen > 0 || seq === seqAdd(c.rcvNxt, -1)) {
     c.ackNow = true;
     return;
   }

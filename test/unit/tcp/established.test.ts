@@ -179,6 +179,24 @@ describe("tcp RFC 5961: blind reset, SYN and data injection", () => {
   });
 });
 
+describe("tcp probes and invalid ACKs", () => {
+  it("keep-alive and zero-window probes (SEG.SEQ = RCV.NXT - 1) are each answered", () => {
+    const r = new Rig();
+    r.established();
+    for (const t of [0, 100, 200]) {
+      r.at(t).send({ seq: P - 1, ack: r.iss + 1 });
+      assert.equal(r.recvOne().ack, P);
+    }
+    // Other unacceptable bare ACKs are answered at most every 500 ms (no ACK wars).
+    r.at(300).send({ seq: P + 1_000_000, ack: r.iss + 1 });
+    assert.equal(r.recvOne().ack, P);
+    r.at(400).send({ seq: P + 1_000_000, ack: r.iss + 1 });
+    r.recvNothing();
+    r.at(800).send({ seq: P + 1_000_000, ack: r.iss + 1 });
+    assert.equal(r.recvOne().ack, P);
+  });
+});
+
 describe("tcp zero receive window", () => {
   it("a full buffer advertises 0; data at RCV.NXT is ACKed, not taken; reading reopens it", () => {
     const r = new Rig({ receiveBufferBytes: 2000, mss: 1000 });
