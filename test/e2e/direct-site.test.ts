@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { filesOf, makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
-import { morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
+import { exec, MORGANA, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
 
 describe("e2e: static-website on direct (`morgana run -t direct`, DHCP from dnsmasq)", function () {
   this.timeout(120_000);
@@ -27,6 +27,32 @@ describe("e2e: static-website on direct (`morgana run -t direct`, DHCP from dnsm
     run?.kill();
     await ns?.remove();
     if (dir) removeDir(dir);
+  });
+
+  it("without root, `run` prints the exact commands to run and stops", async () => {
+    chmodSync(dir, 0o755); // mkdtemp made it private; `nobody` reads the build
+    await morgana(["targets"]); // as root: the CLI bundle is fresh, `nobody` cannot rebuild it
+    const r = await exec("setpriv", [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      process.execPath,
+      MORGANA,
+      "run",
+      "-t",
+      "direct",
+      "--no-build",
+      "-p",
+      dir,
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /creating a tap needs root/);
+    assert.match(
+      r.stderr,
+      /socat TUN:10\.77\.0\.1\/24,tun-type=tap,tun-name=\S+,iff-up,iff-no-pi UDP-DATAGRAM:127\.0\.0\.1:\d+,bind=127\.0\.0\.1:\d+/,
+    );
+    assert.match(r.stderr, /dnsmasq .*--dhcp-range=10\.77\.0\.50,10\.77\.0\.150/);
+    assert.match(r.stderr, /MORGANA_DIRECT_PORT=\d+ MORGANA_DIRECT_PEER=\d+ node /);
   });
 
   it("boots, takes a lease and announces the URL it is reachable at", async () => {
