@@ -89,6 +89,11 @@ export interface ServerConfig extends CommonConfig {
   ticketLifetimeS?: number;
   /** Tickets sent after each full handshake (default 1). */
   ticketCount?: number;
+  /**
+   * Serve TLS 1.2 clients (ECDHE with AEAD suites, extended master secret required,
+   * renegotiation refused; default true). TLS 1.0 and 1.1 are never served (RFC 8996).
+   */
+  tls12?: boolean;
 }
 
 /** What the protocol views show (../../docs/architecture.md, "Tracing"); never a secret. */

@@ -12,7 +12,7 @@ import type { CryptoProvider } from "../crypto/provider.ts";
 import type { Json } from "../trace/index.ts";
 import type { CommonConfig, TlsOutput, TlsSummary } from "./config.ts";
 import { alertFor, TlsError, type TlsFailure } from "./errors.ts";
-import { nextTrafficSecret, trafficKeys } from "./keyschedule.ts";
+import { nextTrafficSecret, type TrafficKeys, trafficKeys } from "./keyschedule.ts";
 import {
   decodeKeyUpdate,
   encodeKeyUpdate,
@@ -65,6 +65,8 @@ export abstract class TlsEngine {
   protected peerSubject: string | null = null;
   protected resumed = false;
   protected clientRandom: Uint8Array = new Uint8Array(32);
+  /** The session negotiated TLS 1.2 (server side only; RFC 5246). */
+  protected tls12 = false;
 
   // Application traffic secrets, for KeyUpdate (§4.6.3, §7.2).
   private readSecret: Uint8Array | null = null;
@@ -85,6 +87,10 @@ export abstract class TlsEngine {
   /** Whether a change_cipher_spec record may arrive now (§5: only during the handshake). */
   protected abstract ccsAllowed(): boolean;
   protected abstract onStart(): void;
+  /** TLS 1.2 only: the peer's change_cipher_spec (RFC 5246 §7.1). */
+  protected onChangeCipherSpec12(): void {
+    throw new TlsError("unexpected-message", "change_cipher_spec not expected");
+  }
 
   // ---- entry points ----
 
@@ -148,7 +154,7 @@ export abstract class TlsEngine {
   summary(): TlsSummary {
     return {
       role: this.role,
-      version: this.suite ? "TLSv1.3" : null,
+      version: this.tls12 ? "TLSv1.2" : this.suite ? "TLSv1.3" : null,
       suite: this.suite?.name ?? null,
       group:
         this.groupCode === null ? null : (GROUP_NAMES[this.groupCode] ?? String(this.groupCode)),
@@ -204,6 +210,13 @@ export abstract class TlsEngine {
   // ---- records in ----
 
   private onRecord(type: number, header: Uint8Array, body: Uint8Array): void {
+    if (type === ContentType.changeCipherSpec && this.tls12) {
+      // RFC 5246 §7.1: in TLS 1.2 the change_cipher_spec switches the read keys.
+      if (body.length !== 1 || body[0] !== 1)
+        throw new TlsError("decode-error", "change_cipher_spec body");
+      this.onChangeCipherSpec12();
+      return;
+    }
     if (type === ContentType.changeCipherSpec) {
       // §5: a single byte 0x01 between the first ClientHello and Finished is dropped.
       if (body.length === 1 && body[0] === 1 && this.ccsAllowed() && this.ccsSeen === 0) {
@@ -214,7 +227,9 @@ export abstract class TlsEngine {
     }
     let contentType = type;
     let content = body;
-    if (this.rl.reading) {
+    if (this.rl.reading && this.tls12) {
+      content = this.rl.unprotect(header, body).content;
+    } else if (this.rl.reading) {
       if (type === ContentType.applicationData) {
         const inner = this.rl.unprotect(header, body);
         contentType = inner.type;
@@ -323,6 +338,11 @@ export abstract class TlsEngine {
     this.out.records.push(plaintextRecord(ContentType.changeCipherSpec, Uint8Array.of(1)));
   }
 
+  /** A warning alert the session survives (TLS 1.2 no_renegotiation, RFC 5746 §4.5). */
+  protected sendWarning(description: number): void {
+    this.sendAlert(1, description);
+  }
+
   private sendAlert(level: number, description: number): void {
     this.flush();
     this.rl.write(ContentType.alert, Uint8Array.of(level, description), this.out.records);
@@ -341,6 +361,17 @@ export abstract class TlsEngine {
   protected setWriteSecret(suite: CipherSuite, secret: Uint8Array): void {
     this.flush();
     this.rl.setWriteKeys(trafficKeys(this.c, suite, secret));
+  }
+
+  /** TLS 1.2: keys from the key block (RFC 5246 §6.3), switched at change_cipher_spec. */
+  protected setReadKeys12(keys: TrafficKeys): void {
+    this.rl.setReadKeys(keys);
+    this.readEpoch++;
+  }
+
+  protected setWriteKeys12(keys: TrafficKeys): void {
+    this.flush();
+    this.rl.setWriteKeys(keys);
   }
 
   /** Installs the application traffic secrets and opens the session for data. */

@@ -56,6 +56,8 @@ export function findExtension(exts: Extension[], type: number): Uint8Array | und
 // ---- ClientHello (§4.1.2) ----
 
 export interface ClientHello {
+  /** As received (decoding only); encoding always writes 0x0303 (§4.1.2). */
+  legacyVersion?: number;
   random: Uint8Array;
   sessionId: Uint8Array;
   cipherSuites: number[];
@@ -77,7 +79,8 @@ export function encodeClientHello(m: ClientHello): Uint8Array {
 
 export function decodeClientHello(body: Uint8Array): ClientHello {
   const r = new Reader(body);
-  r.u16(); // legacy_version: ignored, supported_versions decides (§4.2.1)
+  // legacy_version: for TLS 1.3 supported_versions decides (§4.2.1); TLS 1.2 reads it.
+  const legacyVersion = r.u16();
   const random = r.bytes(32);
   const sessionId = r.vec(1, 0, 32);
   const cs = r.sub(2, 2, 0xfffe);
@@ -88,7 +91,7 @@ export function decodeClientHello(body: Uint8Array): ClientHello {
   // A ClientHello without extensions is TLS 1.2 at most; we keep it and refuse later.
   const extensions = r.atEnd() ? [] : readExtensions(r);
   r.expectEnd();
-  return { random, sessionId, cipherSuites, compressionMethods, extensions };
+  return { legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions };
 }
 
 // ---- ServerHello and HelloRetryRequest (§4.1.3, §4.1.4) ----

@@ -63,6 +63,28 @@ class Direction {
     }
     return n;
   }
+  /** The 8-byte sequence number as TLS 1.2 puts it in the AAD and GCM's explicit nonce. */
+  seq64(): Uint8Array {
+    const out = new Uint8Array(8);
+    let v = this.seq;
+    for (let i = 7; i >= 0 && v > 0; i--) {
+      out[i] = v % 256;
+      v = Math.floor(v / 256);
+    }
+    return out;
+  }
+}
+
+/** TLS 1.2 AEAD additional data (RFC 5246 §6.2.3.3): seq_num, type, version, length. */
+function aad12(seq: Uint8Array, type: number, length: number): Uint8Array {
+  const a = new Uint8Array(13);
+  a.set(seq);
+  a[8] = type;
+  a[9] = 3;
+  a[10] = 3;
+  a[11] = length >> 8;
+  a[12] = length & 0xff;
+  return a;
 }
 
 export function plaintextRecord(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
@@ -86,6 +108,14 @@ export class RecordLayer {
   sendLimit = MAX_PLAINTEXT;
   /** Largest TLSInnerPlaintext we accept: our advertised record_size_limit (RFC 8449 §4). */
   recvLimit = MAX_PLAINTEXT + 1;
+
+  /**
+   * TLS 1.2 record protection (RFC 5246 §6.2.3.3): the outer type is the real one, no inner
+   * type byte. AES-GCM keys carry a 4-byte salt and send an 8-byte explicit nonce, the
+   * sequence number (RFC 5288 §3); ChaCha20-Poly1305 keys carry a 12-byte IV XORed with it
+   * (RFC 7905 §2).
+   */
+  tls12 = false;
 
   get reading(): boolean {
     return this.reader !== null;
@@ -117,6 +147,7 @@ export class RecordLayer {
     const w = this.writer;
     // The first ClientHello may say 0x0301 for compatibility (§5.1); everything else 0x0303.
     if (!w) return plaintextRecord(type, content, version);
+    if (this.tls12) return this.protect12(w, type, content);
     const inner = new Uint8Array(content.length + 1);
     inner.set(content);
     inner[content.length] = type;
@@ -133,9 +164,46 @@ export class RecordLayer {
    * Decrypts a protected record (§5.2): the inner content type is the last non-zero byte;
    * all-zero plaintext is unexpected_message, a failed tag bad_record_mac.
    */
+  private protect12(w: Direction, type: number, content: Uint8Array): Uint8Array {
+    const seq = w.seq64();
+    const explicit = w.keys.iv.length === 4;
+    const nonce = explicit ? concat2(w.keys.iv, seq) : w.nonce();
+    if (explicit) w.seq++;
+    const sealed = w.keys.aead.seal(nonce, aad12(seq, type, content.length), content);
+    const length = (explicit ? 8 : 0) + sealed.length;
+    const out = new Uint8Array(RECORD_HEADER + length);
+    out[0] = type;
+    out[1] = 3;
+    out[2] = 3;
+    out[3] = length >> 8;
+    out[4] = length & 0xff;
+    if (explicit) out.set(seq, RECORD_HEADER);
+    out.set(sealed, RECORD_HEADER + (explicit ? 8 : 0));
+    return out;
+  }
+
+  private unprotect12(
+    r: Direction,
+    header: Uint8Array,
+    body: Uint8Array,
+  ): { type: number; content: Uint8Array } {
+    const explicit = r.keys.iv.length === 4;
+    const ct = explicit ? body.subarray(8) : body;
+    if (ct.length < 16) throw new TlsError("bad-record-mac", "record shorter than a tag");
+    const seq = r.seq64();
+    const nonce = explicit ? concat2(r.keys.iv, body.subarray(0, 8)) : r.nonce();
+    if (explicit) r.seq++;
+    const type = header[0] as number;
+    const plain = r.keys.aead.open(nonce, aad12(seq, type, ct.length - 16), ct);
+    if (plain === null) throw new TlsError("bad-record-mac", "record did not authenticate");
+    if (plain.length > MAX_PLAINTEXT) throw new TlsError("record-overflow", "plaintext over 2^14");
+    return { type, content: plain };
+  }
+
   unprotect(header: Uint8Array, body: Uint8Array): { type: number; content: Uint8Array } {
     const r = this.reader;
     if (!r) throw new TlsError("internal-error", "no read keys");
+    if (this.tls12) return this.unprotect12(r, header, body);
     if (body.length < 17) throw new TlsError("bad-record-mac", "record shorter than a tag");
     const inner = r.keys.aead.open(r.nonce(), header, body);
     if (inner === null) throw new TlsError("bad-record-mac", "record did not authenticate");
@@ -147,4 +215,11 @@ export class RecordLayer {
     if (i < 0) throw new TlsError("unexpected-message", "record with no content type");
     return { type: inner[i] as number, content: inner.subarray(0, i) };
   }
+}
+
+function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

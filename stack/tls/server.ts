@@ -4,7 +4,7 @@
  * verified binder and only with (EC)DHE (psk_dhe_ke), so resumption keeps forward secrecy.
  */
 import { equalBytes, equalBytesConstantTime } from "../bytes/index.ts";
-import type { CryptoProvider, PrivateKey } from "../crypto/provider.ts";
+import type { CryptoProvider, EcdhGroup, PrivateKey } from "../crypto/provider.ts";
 import { signedContent } from "./client.ts";
 import type { ServerConfig, ServerCredentials } from "./config.ts";
 import { TlsEngine } from "./engine.ts";
@@ -47,6 +47,7 @@ import {
   findExtension,
   type HandshakeMessage,
   HRR_RANDOM,
+  handshake,
 } from "./messages.ts";
 import {
   type CipherSuite,
@@ -57,8 +58,27 @@ import {
   TLS13_SUITES,
 } from "./suites.ts";
 import { openTicket, sealTicket } from "./ticket.ts";
+import {
+  DOWNGRADE_TLS12,
+  decodeClientKeyExchange,
+  ecdheParams,
+  encodeCertificate12,
+  encodeServerKeyExchange,
+  keyBlock,
+  prf,
+  RENEGOTIATION_SCSV,
+  type Suite12,
+  TLS12_SUITES,
+} from "./tls12.ts";
 import { Transcript } from "./transcript.ts";
-import { HandshakeType as H, SignatureScheme, TLS13, ExtensionType as X } from "./wire.ts";
+import {
+  AlertDescription,
+  HandshakeType as H,
+  SignatureScheme,
+  TLS12,
+  TLS13,
+  ExtensionType as X,
+} from "./wire.ts";
 
 /** Proof that the client's Finished matched (§4.4.4): the traffic state needs one. */
 class ClientFinishedVerified {
@@ -85,7 +105,20 @@ type ServerState =
       serverAp: Uint8Array;
       master: Uint8Array;
     }
-  | { name: "traffic"; suite: CipherSuite; proof: ClientFinishedVerified };
+  | { name: "traffic"; suite: CipherSuite; proof: ClientFinishedVerified }
+  // TLS 1.2 (RFC 5246 §7.3), after our ServerHelloDone:
+  | { name: "expect-client-key-exchange"; hs: Hs12 }
+  | { name: "expect-change-cipher-spec"; hs: Hs12; master: Uint8Array; keys: Keys12 }
+  | { name: "expect-finished"; tls12: true; hs: Hs12; master: Uint8Array; keys: Keys12 }
+  | { name: "traffic"; tls12: true; proof: ClientFinishedVerified };
+
+interface Hs12 {
+  suite: Suite12;
+  group: EcdhGroup;
+  privateKey: Uint8Array;
+  serverRandom: Uint8Array;
+}
+type Keys12 = ReturnType<typeof keyBlock>;
 
 /** Server credentials from a chain and a private key, signing through the provider. */
 export function credentialsFromKey(
@@ -164,9 +197,20 @@ export class TlsServer extends TlsEngine {
         return;
       case "expect-finished":
         check(msg.type === H.finished, "unexpected-message", "expected Finished");
-        this.onFinished(s, msg);
+        if ("tls12" in s) this.onFinished12(s, msg);
+        else this.onFinished(s, msg);
         return;
       case "traffic":
+        if ("tls12" in s) {
+          // RFC 5746 §4.5: renegotiation refused, with a warning the client may survive.
+          check(
+            msg.type === H.clientHello,
+            "unexpected-message",
+            `handshake message ${msg.type} after Finished`,
+          );
+          this.sendWarning(AlertDescription.noRenegotiation);
+          return;
+        }
         check(
           msg.type === H.keyUpdate,
           "unexpected-message",
@@ -174,6 +218,12 @@ export class TlsServer extends TlsEngine {
         );
         this.onKeyUpdate(msg);
         return;
+      case "expect-client-key-exchange":
+        check(msg.type === 16, "unexpected-message", "expected ClientKeyExchange");
+        this.onClientKeyExchange(s.hs, msg);
+        return;
+      case "expect-change-cipher-spec":
+        throw new TlsError("unexpected-message", "expected change_cipher_spec");
     }
   }
 
@@ -187,13 +237,19 @@ export class TlsServer extends TlsEngine {
     }
     const ext = (t: number) => findExtension(ch.extensions, t);
     const versions = ext(X.supportedVersions);
-    // §4.2.1: without supported_versions the client offers TLS 1.2 at most, which we refuse.
-    check(versions !== undefined, "protocol-version", "client offers TLS 1.2 or below only");
-    check(
-      decodeClientVersions(versions).includes(TLS13),
-      "protocol-version",
-      "client does not offer TLS 1.3",
-    );
+    const offered = versions === undefined ? [] : decodeClientVersions(versions);
+    if (!offered.includes(TLS13)) {
+      // §4.2.1: no TLS 1.3 on offer. TLS 1.2 if the client has it (and we allow it), never below.
+      const has12 =
+        versions === undefined ? (ch.legacyVersion ?? 0) >= TLS12 : offered.includes(TLS12);
+      check(
+        has12 && this.scfg.tls12 !== false && retry === null,
+        "protocol-version",
+        "client offers neither TLS 1.3 nor 1.2",
+      );
+      this.hello12(ch, msg);
+      return;
+    }
     // §4.1.2: for TLS 1.3, exactly one compression method, null.
     check(
       ch.compressionMethods.length === 1 && ch.compressionMethods[0] === 0,
@@ -448,7 +504,7 @@ export class TlsServer extends TlsEngine {
   }
 
   private onFinished(
-    s: Extract<ServerState, { name: "expect-finished" }>,
+    s: Exclude<Extract<ServerState, { name: "expect-finished" }>, { tls12: true }>,
     msg: HandshakeMessage,
   ): void {
     const { suite } = s;
@@ -466,6 +522,170 @@ export class TlsServer extends TlsEngine {
     this.state = { name: "traffic", suite, proof };
     this.handshakeComplete();
     this.issueTickets(suite, resumptionMaster);
+  }
+
+  // ---- TLS 1.2 (RFC 5246, RFC 8422, RFC 7627, RFC 5746) ----
+
+  private hello12(ch: ClientHello, msg: HandshakeMessage): void {
+    const ext = (t: number) => findExtension(ch.extensions, t);
+    // RFC 7627 §5.3: we require the extended master secret (no triple handshake).
+    check(
+      ext(X.extendedMasterSecret) !== undefined,
+      "handshake-failure",
+      "TLS 1.2 without extended_master_secret",
+    );
+    // RFC 5746 §3.6: secure renegotiation indication, empty on a first handshake.
+    const reneg = ext(X.renegotiationInfo);
+    check(
+      reneg !== undefined || ch.cipherSuites.includes(RENEGOTIATION_SCSV),
+      "handshake-failure",
+      "no renegotiation_info",
+    );
+    check(
+      reneg === undefined || (reneg.length === 1 && reneg[0] === 0),
+      "handshake-failure",
+      "renegotiated_connection not empty",
+    );
+    check(ch.compressionMethods.includes(0), "illegal-parameter", "no null compression");
+    const creds = this.scfg.credentials;
+    const auth = creds.schemes.some((x) => (x & 0xff) === 3)
+      ? "ecdsa"
+      : creds.schemes.some((x) => x >> 8 === 8 && (x & 0xff) <= 6)
+        ? "rsa"
+        : null;
+    const suite = TLS12_SUITES.find((x) => x.auth === auth && ch.cipherSuites.includes(x.id));
+    check(suite !== undefined, "handshake-failure", "no common TLS 1.2 suite");
+    const groupsExt = ext(X.supportedGroups);
+    check(groupsExt !== undefined, "handshake-failure", "TLS 1.2 without supported_groups");
+    const clientGroups = decodeU16List(groupsExt);
+    const groupCode = this.groups.find((g) => GROUPS.has(g) && clientGroups.includes(g));
+    check(groupCode !== undefined, "handshake-failure", "no common group");
+    // RFC 8422 §5.1.1: in TLS 1.2 supported_groups also bounds the certificate's curve.
+    if (auth === "ecdsa") {
+      const curve = creds.schemes.includes(SignatureScheme.ecdsaSecp384r1Sha384) ? 0x0018 : 0x0017;
+      check(
+        clientGroups.includes(curve),
+        "handshake-failure",
+        "client does not accept our certificate's curve",
+      );
+    }
+    const formats = ext(X.ecPointFormats);
+    // RFC 8422 §5.1.2: uncompressed points must be on the list.
+    check(
+      formats === undefined || [...formats.subarray(1)].includes(0),
+      "illegal-parameter",
+      "no uncompressed points",
+    );
+    const algsExt = ext(X.signatureAlgorithms);
+    check(algsExt !== undefined, "handshake-failure", "TLS 1.2 without signature_algorithms");
+    const algs = decodeU16List(algsExt);
+    const scheme = creds.schemes.find((x) => algs.includes(x));
+    check(scheme !== undefined, "handshake-failure", "no common signature scheme");
+    const sniExt = ext(X.serverName);
+    this.sni = sniExt === undefined ? null : (decodeServerName(sniExt) ?? null);
+    const alpnExt = ext(X.alpn);
+    this.alpnProtocol = null;
+    if (alpnExt !== undefined && this.cfg.alpn?.length) {
+      const offeredAlpn = decodeAlpn(alpnExt);
+      const chosen = this.cfg.alpn.find((p) => offeredAlpn.includes(p));
+      check(chosen !== undefined, "no-application-protocol", "no common ALPN protocol");
+      this.alpnProtocol = chosen;
+    }
+
+    this.tls12 = true;
+    this.rl.tls12 = true;
+    this.suite = suite;
+    this.groupCode = groupCode;
+    this.clientRandom = ch.random.slice();
+    this.tr.add(msg.raw);
+    this.tr.start(suite.hash);
+    // RFC 8446 §4.1.3: a TLS 1.3 server settling for 1.2 says so in its random.
+    const serverRandom = new Uint8Array(32);
+    serverRandom.set(this.random(24));
+    serverRandom.set(DOWNGRADE_TLS12, 24);
+    const group = GROUPS.get(groupCode) as EcdhGroup;
+    let pair: { priv: Uint8Array; pub: Uint8Array } | null = null;
+    while (!pair) {
+      const priv = this.random(group === "p384" ? 48 : 32);
+      const pub = this.c.ecdhPublicKey(group, priv);
+      if (pub) pair = { priv, pub };
+    }
+    const shExts: Extension[] = [
+      { type: X.renegotiationInfo, data: Uint8Array.of(0) },
+      { type: X.extendedMasterSecret, data: new Uint8Array(0) },
+    ];
+    if (formats !== undefined) shExts.push({ type: X.ecPointFormats, data: Uint8Array.of(1, 0) });
+    if (this.alpnProtocol !== null)
+      shExts.push({ type: X.alpn, data: encodeAlpn([this.alpnProtocol]) });
+    this.sendAndHash(
+      encodeServerHello({
+        random: serverRandom,
+        sessionId: new Uint8Array(0),
+        cipherSuite: suite.id,
+        compressionMethod: 0,
+        extensions: shExts,
+      }),
+    );
+    this.sendAndHash(encodeCertificate12(creds.chain));
+    const params = ecdheParams(groupCode, pair.pub);
+    const signed = new Uint8Array(64 + params.length);
+    signed.set(ch.random);
+    signed.set(serverRandom, 32);
+    signed.set(params, 64);
+    this.sendAndHash(encodeServerKeyExchange(params, scheme, creds.sign(scheme, signed)));
+    this.sendAndHash(handshake(14, () => {})); // ServerHelloDone
+    this.flush();
+    this.state = {
+      name: "expect-client-key-exchange",
+      hs: { suite, group, privateKey: pair.priv, serverRandom },
+    };
+  }
+
+  private onClientKeyExchange(hs: Hs12, msg: HandshakeMessage): void {
+    const point = decodeClientKeyExchange(msg.body);
+    const pms = this.c.ecdhSharedSecret(hs.group, hs.privateKey, point);
+    check(pms !== null, "illegal-parameter", "invalid client key share");
+    this.tr.add(msg.raw);
+    // RFC 7627 §4: master_secret = PRF(pms, "extended master secret", session_hash).
+    const master = prf(this.c, hs.suite.hash, pms, "extended master secret", this.tr.hash(), 48);
+    this.logSecret("CLIENT_RANDOM", master);
+    const keys = keyBlock(this.c, hs.suite, master, this.clientRandom, hs.serverRandom);
+    this.state = { name: "expect-change-cipher-spec", hs, master, keys };
+  }
+
+  protected override onChangeCipherSpec12(): void {
+    const s = this.state;
+    check(
+      s.name === "expect-change-cipher-spec",
+      "unexpected-message",
+      "change_cipher_spec out of place",
+    );
+    this.setReadKeys12(s.keys.client);
+    this.state = { name: "expect-finished", tls12: true, hs: s.hs, master: s.master, keys: s.keys };
+  }
+
+  private onFinished12(
+    s: Extract<ServerState, { tls12: true; name: "expect-finished" }>,
+    msg: HandshakeMessage,
+  ): void {
+    const { suite } = s.hs;
+    check(msg.body.length === 12, "decode-error", "Finished of wrong length");
+    const expected = prf(this.c, suite.hash, s.master, "client finished", this.tr.hash(), 12);
+    check(
+      equalBytesConstantTime(expected, msg.body),
+      "decrypt-error",
+      "client Finished does not verify",
+    );
+    const proof = ClientFinishedVerified.make();
+    this.tr.add(msg.raw);
+    this.sendCcs();
+    this.setWriteKeys12(s.keys.server);
+    this.sendHandshake(
+      encodeFinished(prf(this.c, suite.hash, s.master, "server finished", this.tr.hash(), 12)),
+    );
+    this.flush();
+    this.state = { name: "traffic", tls12: true, proof };
+    this.handshakeComplete();
   }
 
   /** NewSessionTicket (§4.6.1) after a full handshake, if a ticket key is set. */

@@ -84,6 +84,7 @@ export const AlertDescription = {
   internalError: 80,
   inappropriateFallback: 86,
   userCanceled: 90,
+  noRenegotiation: 100,
   missingExtension: 109,
   unsupportedExtension: 110,
   unrecognizedName: 112,

@@ -508,3 +508,218 @@ describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
     }
   });
 });
+
+describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
+  this.timeout(20_000);
+  const pki = testPki();
+  const SUITES12 = [
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
+      name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+      gnutls: "AES-128-GCM",
+    },
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
+      name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      gnutls: "AES-256-GCM",
+    },
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
+      name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      gnutls: "CHACHA20-POLY1305",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-AES128-GCM-SHA256",
+      name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      gnutls: "AES-128-GCM",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-AES256-GCM-SHA384",
+      name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      gnutls: "AES-256-GCM",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-CHACHA20-POLY1305",
+      name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+      gnutls: "CHACHA20-POLY1305",
+    },
+  ] as const;
+
+  for (const suite of SUITES12) {
+    it(`openssl s_client (each group), curl, gnutls-cli, node over ${suite.name}`, async () => {
+      for (const group of GROUPS) {
+        // RFC 8422 §5.1.1: the client's groups also bound the certificate's curve (P-256).
+        const server = await morganaServer({ kind: suite.kind, groups: [group.id, 0x0017] });
+        try {
+          const want = new RegExp(`hello over ${suite.name} ${group.name}`);
+          const groups =
+            suite.kind === "p256" && group.openssl !== "P-256"
+              ? `${group.openssl}:P-256`
+              : group.openssl;
+          const ossl = await runClient(
+            "openssl",
+            [
+              "s_client",
+              "-connect",
+              `127.0.0.1:${server.port}`,
+              "-tls1_2",
+              "-cipher",
+              suite.openssl,
+              "-groups",
+              groups,
+              "-CAfile",
+              `${pki.dir}/ca.pem`,
+              "-servername",
+              "localhost",
+              "-verify_return_error",
+            ],
+            GET,
+            want,
+          );
+          assert.match(ossl.out, want, ossl.out + ossl.err);
+          assert.match(ossl.out, /Extended master secret: yes/);
+          assert.match(ossl.out, /Secure Renegotiation IS supported/);
+          if (group.id !== 0x001d) continue;
+          const curl = await runClient(
+            "curl",
+            [
+              "-sS",
+              "--cacert",
+              `${pki.dir}/ca.pem`,
+              "--resolve",
+              `localhost:${server.port}:127.0.0.1`,
+              "--tlsv1.2",
+              "--tls-max",
+              "1.2",
+              "--ciphers",
+              suite.openssl,
+              `https://localhost:${server.port}/`,
+            ],
+            "",
+            HELLO,
+          );
+          assert.match(curl.out, want, curl.err);
+          const gnutls = await runClient(
+            "gnutls-cli",
+            [
+              "--x509cafile",
+              `${pki.dir}/ca.pem`,
+              "-p",
+              String(server.port),
+              "--priority",
+              `NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+${suite.gnutls}`,
+              "localhost",
+            ],
+            GET,
+            HELLO,
+          );
+          assert.match(gnutls.out, want, gnutls.out + gnutls.err);
+          const sock = connect({
+            port: server.port,
+            host: "127.0.0.1",
+            servername: "localhost",
+            ca: pki.caPem,
+            maxVersion: "TLSv1.2",
+            ciphers: suite.openssl,
+          });
+          await once(sock, "secureConnect");
+          assert.equal(sock.getProtocol(), "TLSv1.2");
+          sock.write(GET);
+          let text = "";
+          sock.on("data", (d) => {
+            text += d.toString();
+          });
+          await once(sock, "end");
+          assert.match(text, want);
+          sock.destroy();
+          assert.deepEqual(server.failures, []);
+          for (const s of server.sessions) assert.equal(s.version, "TLSv1.2");
+        } finally {
+          await server.close();
+        }
+      }
+    });
+  }
+
+  it("an ECDSA certificate's curve the client does not accept: handshake_failure", async () => {
+    const server = await morganaServer({});
+    try {
+      const r = await runClient(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${server.port}`,
+          "-tls1_2",
+          "-groups",
+          "X25519",
+          "-CAfile",
+          `${pki.dir}/ca.pem`,
+          "-servername",
+          "localhost",
+        ],
+        GET,
+        /alert/,
+      );
+      assert.match(r.err, /handshake failure/, r.err);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("renegotiation is refused with a warning, and the connection goes on", async () => {
+    const server = await morganaServer({});
+    try {
+      const r = await runClient(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${server.port}`,
+          "-tls1_2",
+          "-CAfile",
+          `${pki.dir}/ca.pem`,
+          "-servername",
+          "localhost",
+        ],
+        ["R\n", GET],
+        HELLO,
+      );
+      assert.match(r.out + r.err, /RENEGOTIATING/);
+      assert.match(r.out + r.err, /no renegotiation|no_renegotiation/i);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("TLS 1.1 and 1.0 are refused (RFC 8996)", async () => {
+    const server = await morganaServer({});
+    try {
+      const r = await runClient(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${server.port}`,
+          "-tls1_1",
+          "-cipher",
+          "DEFAULT@SECLEVEL=0",
+          "-servername",
+          "localhost",
+        ],
+        GET,
+        /alert|error/i,
+      );
+      assert.doesNotMatch(r.out, HELLO);
+      assert.equal(server.sessions.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -313,9 +313,18 @@ describe("TLS 1.3 server against a hostile client", () => {
     ],
     ["application data first", () => Uint8Array.of(23, 3, 3, 0, 1, 0), "unexpected-message"],
     [
-      "a TLS 1.2-only hello",
-      () => hello(drop(ExtensionType.supportedVersions)),
+      "a hello offering TLS 1.1 at most (RFC 8996)",
+      () =>
+        hello((e) => {
+          const v = e.find((x) => x.type === ExtensionType.supportedVersions) as Extension;
+          v.data = Uint8Array.of(4, 3, 2, 3, 1);
+        }),
       "protocol-version",
+    ],
+    [
+      "a TLS 1.2 hello without extended_master_secret (RFC 7627)",
+      () => hello(drop(ExtensionType.supportedVersions)),
+      "handshake-failure",
     ],
     [
       "compression offered",
