@@ -84,6 +84,24 @@ describe("e2e: Morgana's TCP/IP against Linux over a tap (direct)", function () 
       assert.equal(env.stack.iface.stats().icmp.echo, 3);
     });
 
+    it("UDP: Linux's datagram reaches a bound socket, and the answer comes back", async () => {
+      const seen: string[] = [];
+      const sock = await env.stack.udp.bind(5353, (d) => {
+        seen.push(`${d.from.address} ${new TextDecoder().decode(d.data)}`);
+        void sock.send(
+          d.from,
+          new TextEncoder().encode(`echo:${new TextDecoder().decode(d.data)}`),
+        );
+      });
+      try {
+        const r = await env.ns.exec("sh", ["-c", "printf hello | socat -T2 - UDP:10.201.0.2:5353"]);
+        assert.equal(r.stdout, "echo:hello", r.stderr);
+        assert.deepEqual(seen, ["10.201.0.1 hello"]);
+      } finally {
+        await sock.close();
+      }
+    });
+
     it("a UDP port nobody bound answers port unreachable (Linux sees ECONNREFUSED)", async () => {
       // socat's connected UDP socket reports the ICMP error as ECONNREFUSED when it reads.
       const sh = await env.ns.exec("sh", ["-c", "printf x | socat -T2 - UDP:10.201.0.2:9999"]);
