@@ -55,6 +55,16 @@ export function dispatch(c: Connection, nowNs: bigint, ctx: CoreContext, out: Tc
   // back, the peer may already hold everything up to SND.MAX, and would find an ACK with an
   // older sequence number unacceptable and drop it, window update and all.
   if (out.length === before && c.ackNow) emit(c, nowNs, ctx, out, options, c.sndMax, ACK, EMPTY);
+  // Every byte outstanding has a timer watching it, whatever path led here: a connection
+  // must never wait forever for an ACK that will not come (nor leak its record).
+  if (
+    c.sndMax !== c.sndUna &&
+    c.rtxAt === null &&
+    c.persistAt === null &&
+    c.state !== "TIME-WAIT"
+  ) {
+    c.rtxAt = nowNs + c.rtoNs();
+  }
 }
 
 function sendSyn(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment[]): void {
@@ -214,8 +224,10 @@ function sendData(
   }
   // RFC 9293 §3.8.6.1: data waiting behind a zero window and nothing in flight to bring an
   // ACK: the persist timer will probe.
-  const waiting = c.sendBuf.length - seqDiff(c.sndNxt, c.sndUna) > 0;
-  if (waiting && c.sndWnd === 0 && c.sndMax === c.sndUna && c.persistAt === null) {
+  // (Also after a timeout pulled SND.NXT back to SND.UNA into a window that has closed.)
+  const waiting =
+    c.sendBuf.length - seqDiff(c.sndNxt, c.sndUna) > 0 || (c.finQueued && c.finSeq === null);
+  if (waiting && c.sndWnd === 0 && c.sndNxt === c.sndUna && c.persistAt === null) {
     const backoff = BigInt(2 ** Math.min(c.persistCount, 16));
     const interval = c.rtoNs() * backoff;
     const max = BigInt(ctx.config.maxRtoMs) * 1_000_000n;
