@@ -278,8 +278,16 @@ export class NetStack implements Stack {
       const onFlow = this.listeners.get(e.port);
       for (let id = this.tcpCore.accept(e.port); id !== null; id = this.tcpCore.accept(e.port)) {
         const flow = this.flowFor(id);
-        if (onFlow) onFlow(flow);
-        else flow.abort();
+        if (!onFlow) {
+          flow.abort();
+          continue;
+        }
+        try {
+          onFlow(flow);
+        } catch {
+          // The application's handler threw: its flow is reset; the stack goes on.
+          flow.abort();
+        }
       }
       this.kick();
       return;

@@ -206,6 +206,28 @@ describe("NetStack: link state and tracing", () => {
     assert.equal((a.iface.stats().arp["tx-announce"] ?? 0) - before, 2);
   });
 
+  it("a listener that throws gets its flow reset; the stack goes on serving", async () => {
+    const { clock, a, b } = pair();
+    let calls = 0;
+    await b.tcp.listen(8, () => {
+      calls++;
+      throw new Error("handler bug");
+    });
+    await echo(b, 7);
+    let err: unknown = null;
+    void a.tcp
+      .connect({ address: "10.0.0.2", port: 8 })
+      .then((f) => f.read())
+      .catch((e) => {
+        err = e;
+      });
+    await runUntil(clock, () => err !== null, 10n * S);
+    assert.equal(calls, 1);
+    assert.ok(err instanceof StackError && err.code === "reset", String(err));
+    const data = pattern(1000, 3);
+    assert.deepEqual(await roundTrip(a, clock, data, 10n * S), data);
+  });
+
   it("hands its tracer to TCP: a connection's segments and states, and the IP configuration", async () => {
     const clock = new VirtualClock();
     const l = new SimLink(clock, { random: rng(5) });
