@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ACK, FIN, PSH, RST, SYN, type TcpSegment } from "../../../stack/net/tcp/index.ts";
+import { TraceRecorder } from "../../../stack/trace/index.ts";
 import { rng } from "../../helpers/rng.ts";
 import { A, B, bytes, PEER_ISS, Rig } from "./harness.ts";
 
@@ -31,7 +32,9 @@ describe("tcp fuzz: random valid segments against every state", () => {
     for (let seed = 1; seed <= RUNS; seed++) {
       const next = rng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+      const rec = new TraceRecorder(100_000);
       const r = new Rig({
+        tracer: rec,
         timestamps: next() < 0.5,
         sack: next() < 0.5,
         windowScaling: next() < 0.5,
@@ -102,6 +105,19 @@ describe("tcp fuzz: random valid segments against every state", () => {
         r.recv();
       }
       assert.equal(r.core.liveConnections, 0, `seed ${seed}: a record outlived every timeout`);
+      // Every summary the tracer saw is coherent: SND.UNA <= SND.NXT <= SND.UNA + flight.
+      for (const e of rec.events) {
+        const st = e.state as Record<string, number>;
+        const nxt = ((st.sndNxt as number) - (st.sndUna as number)) | 0;
+        assert.ok(
+          st.flight >= 0 && nxt >= 0 && nxt <= st.flight,
+          `seed ${seed}: ${e.name} ${JSON.stringify(st)}`,
+        );
+        assert.ok(
+          st.rcvWnd >= 0 && st.rcvWnd <= 4000 && st.cwnd > 0,
+          `seed ${seed}: ${JSON.stringify(st)}`,
+        );
+      }
     }
   });
 });
