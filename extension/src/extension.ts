@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { startLanguageClient } from "./client.ts";
+import { setTarget, startLanguageClient } from "./client.ts";
 import { Commands } from "./commands.ts";
 import { DEBUG_TYPE, MorganaDebugProvider } from "./debug.ts";
 import { Instances } from "./instances.ts";
@@ -45,8 +45,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ),
   );
   const dir = checkout();
-  if (dir) client = await startLanguageClient(context, dir);
-  else cliContext(); // says how to set morgana.checkout
+  if (!dir) {
+    cliContext(); // says how to set morgana.checkout
+    return;
+  }
+  client = await startLanguageClient(context, dir, target.current);
+  target.onDidChange((name) => {
+    if (client) void setTarget(client, name);
+  });
 }
 
 export async function deactivate(): Promise<void> {

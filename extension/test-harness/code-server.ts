@@ -5,7 +5,15 @@
  * step are in the design notes ("A real VS Code in tests").
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,35 +41,47 @@ export function ensureCodeServer(): string {
   if (!existsSync(rg) || !existsSync(CHROMIUM)) {
     throw new Error("ripgrep and chromium are missing: run `npm run setup` (Debian packages)");
   }
-  log(`installing ${CODE_SERVER_VERSION} into ${CACHE_DIR} (once; about a minute)...`);
-  rmSync(CACHE_DIR, { recursive: true, force: true });
-  const tmp = join(CACHE_DIR, "tmp");
+  log(`installing ${CODE_SERVER_VERSION} into ${CACHE_DIR} (once; one to three minutes)...`);
+  // Install beside the cache and rename into place, so a run that stops half-way, or two
+  // runs installing at once, never leave a broken cache behind.
+  const partial = `${CACHE_DIR}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  const tmp = join(partial, "tmp");
   const rgCache = join(tmp, RIPGREP_CACHE);
   mkdirSync(rgCache, { recursive: true });
   // @vscode/ripgrep looks for its download in this cache first: hand it Debian's rg.
   execFileSync("tar", ["-czf", join(rgCache, RIPGREP_TARBALL), "-C", "/usr/bin", "rg"]);
   writeFileSync(
-    join(CACHE_DIR, "package.json"),
+    join(partial, "package.json"),
     `${JSON.stringify({ name: "morgana-code-server-cache", private: true }, null, 2)}\n`,
   );
-  execFileSync(
-    "npm",
-    [
-      "install",
-      "--unsafe-perm",
-      "--no-audit",
-      "--no-fund",
-      "--no-save",
-      `code-server@${CODE_SERVER_VERSION}`,
-    ],
-    {
-      cwd: CACHE_DIR,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, TMPDIR: tmp, npm_config_yes: "true", npm_config_global: "false" },
-    },
-  );
+  try {
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--unsafe-perm",
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        `code-server@${CODE_SERVER_VERSION}`,
+      ],
+      {
+        cwd: partial,
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, TMPDIR: tmp, npm_config_yes: "true", npm_config_global: "false" },
+      },
+    );
+    rmSync(tmp, { recursive: true, force: true });
+    try {
+      renameSync(partial, CACHE_DIR);
+    } catch (err) {
+      if (!existsSync(CODE_SERVER_BIN)) throw err; // else another run installed it first
+    }
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
   if (!existsSync(CODE_SERVER_BIN)) throw new Error(`install left no ${CODE_SERVER_BIN}`);
-  rmSync(tmp, { recursive: true, force: true });
   return CODE_SERVER_BIN;
 }
 

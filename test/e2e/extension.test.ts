@@ -54,6 +54,7 @@ describe("VS Code extension in code-server", () => {
   before(async function () {
     this.timeout(600_000); // the first run installs code-server into the cache (about a minute)
     ensureCodeServer();
+    rmSync(artifacts, { recursive: true, force: true }); // this run's screenshots only
     const vsix = await packageVsix();
     project = join(mkdtempSync(join(tmpdir(), "morgana-ext-")), "static-website");
     cpSync(join(root, "samples", "static-website"), project, {
@@ -77,6 +78,7 @@ describe("VS Code extension in code-server", () => {
         "terminal.integrated.gpuAcceleration": "off",
         "editor.quickSuggestions": { other: false, comments: false, strings: false },
         "files.autoSave": "off",
+        "editor.autoClosingBrackets": "never",
       },
       prepare: (s) => {
         installLog = installVsix(s, vsix);
@@ -165,6 +167,45 @@ describe("VS Code extension in code-server", () => {
     }
     await wb.screenshot("select-target");
     await wb.page.keyboard.press("Escape");
+  });
+
+  it("flags a device the chosen target lacks, and clears it on a target that has it", async function () {
+    this.timeout(CLI_TIMEOUT);
+    // An available target without tls, as `morgana targets --json` says.
+    const cli = await runJson(
+      { checkout: root, node: process.execPath, env: process.env },
+      ["targets"],
+      root,
+    );
+    const list = (cli.json.targets ?? []) as {
+      name: string;
+      available: boolean;
+      devices: Record<string, string>;
+    }[];
+    const lacking = list.find((t) => t.available && !("tls" in t.devices));
+    assert.ok(lacking, "some available target lacks tls");
+    await wb.openFile("unikernel.yaml");
+    // The http device names its stack (with tls present it could use either), then keys and tls.
+    await wb.goTo(lineOf(join(project, "unikernel.yaml"), "type: http"), 200);
+    await wb.page.keyboard.press("Home");
+    await wb.page.keyboard.press("Shift+End");
+    await wb.page.keyboard.type("http: { type: http, port: 80, stack: net }");
+    await wb.page.keyboard.press("Enter");
+    await wb.page.keyboard.type("keys: { type: kv_ro, path: htdocs }");
+    await wb.page.keyboard.press("Enter");
+    await wb.page.keyboard.type("tls: { type: tls, stack: net, keys: keys }");
+    const rows = await wb.problems();
+    const flagged = rows.filter({ hasText: `has no implementation on ${lacking.name}` });
+    await wb.page.locator(".statusbar-item", { hasText: "unix" }).click();
+    await wb.pick(null, lacking.name, lacking.name);
+    await flagged.first().waitFor();
+    assert.match((await flagged.first().textContent()) ?? "", /tls/);
+    await wb.screenshot("device-the-target-lacks");
+    await wb.page.locator(".statusbar-item", { hasText: lacking.name }).click();
+    await wb.pick(null, "unix", "unix");
+    await flagged.first().waitFor({ state: "detached" });
+    await wb.openFile("unikernel.yaml");
+    await wb.command("File: Revert File");
   });
 
   it("builds from the palette: the bundle exists and a notification says so", async function () {
