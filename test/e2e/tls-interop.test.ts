@@ -723,3 +723,42 @@ describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
     }
   });
 });
+
+describe("e2e: key log lines match OpenSSL's own", function () {
+  this.timeout(20_000);
+  const pki = testPki();
+  for (const version of ["-tls1_3", "-tls1_2"]) {
+    it(`${version}: every secret s_client logs, our server logs identically (SSLKEYLOGFILE format)`, async () => {
+      const ours: string[] = [];
+      const server = await morganaServer({ keyLog: (l) => ours.push(l) });
+      const file = `${pki.dir}/keys-${server.port}.log`;
+      try {
+        await runClient(
+          "openssl",
+          [
+            "s_client",
+            "-connect",
+            `127.0.0.1:${server.port}`,
+            version,
+            "-CAfile",
+            `${pki.dir}/ca.pem`,
+            "-servername",
+            "localhost",
+            "-keylogfile",
+            file,
+          ],
+          GET,
+          HELLO,
+        );
+        const theirs = readFileSync(file, "utf8")
+          .split("\n")
+          .filter((l) => l && !l.startsWith("#"));
+        assert.ok(theirs.length >= (version === "-tls1_3" ? 5 : 1), theirs.join("\n"));
+        for (const line of theirs)
+          assert.ok(ours.includes(line), `${line} not in ours:\n${ours.join("\n")}`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});

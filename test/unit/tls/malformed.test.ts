@@ -394,6 +394,71 @@ describe("TLS 1.3 server against a hostile client", () => {
     });
   }
 
+  /** A TLS 1.2 hello (no supported_versions, with extended_master_secret) answered by the server. */
+  function server12() {
+    const rec = hello((e, h) => {
+      h.cipherSuites = [0xc02b];
+      e.splice(
+        e.findIndex((x) => x.type === ExtensionType.supportedVersions),
+        1,
+      );
+      e.push({ type: ExtensionType.extendedMasterSecret, data: new Uint8Array(0) });
+    });
+    const server = newServer();
+    const out = server.handle(rec);
+    return { server, out };
+  }
+  it("TLS 1.2: the server answers with its flight and the downgrade sentinel in its random", () => {
+    const { server, out } = server12();
+    assert.equal(server.status, "handshaking", JSON.stringify(server.failure));
+    const sh = out.records[0] as Uint8Array;
+    // record 5 + header 4 + version 2 + random 32: the random's last 8 bytes.
+    assert.deepEqual(
+      [...sh.subarray(5 + 4 + 2 + 24, 5 + 4 + 2 + 32)],
+      [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01],
+    );
+    assert.equal(server.summary().version, "TLSv1.2");
+  });
+  it("TLS 1.2: change_cipher_spec before ClientKeyExchange: unexpected_message", () => {
+    const { server } = server12();
+    expectFailure(server, server.handle(Uint8Array.of(20, 3, 3, 0, 1, 1)), "unexpected-message");
+  });
+  it("TLS 1.2: an invalid ClientKeyExchange point: illegal_parameter", () => {
+    const { server } = server12();
+    const cke = reheader(16, Uint8Array.of(32, ...new Uint8Array(32)));
+    expectFailure(
+      server,
+      server.handle(Uint8Array.of(22, 3, 3, 0, cke.length, ...cke)),
+      "illegal-parameter",
+    );
+  });
+  it("TLS 1.2: Finished in plaintext without change_cipher_spec: unexpected_message", () => {
+    const { server } = server12();
+    const cke = reheader(16, Uint8Array.of(32, ...new Uint8Array(32).fill(9)));
+    server.handle(Uint8Array.of(22, 3, 3, 0, cke.length, ...cke));
+    const fin = reheader(20, new Uint8Array(12));
+    expectFailure(
+      server,
+      server.handle(Uint8Array.of(22, 3, 3, 0, fin.length, ...fin)),
+      "unexpected-message",
+    );
+  });
+  it("TLS 1.2 refused when the server is configured for TLS 1.3 only: protocol_version", () => {
+    const rec = hello((e) => {
+      e.splice(
+        e.findIndex((x) => x.type === ExtensionType.supportedVersions),
+        1,
+      );
+      e.push({ type: ExtensionType.extendedMasterSecret, data: new Uint8Array(0) });
+    });
+    const server = new TlsServer({
+      crypto: c,
+      credentials: serverCredentials(c, "p256"),
+      tls12: false,
+    });
+    expectFailure(server, server.handle(rec), "protocol-version");
+  });
+
   function serverAwaitingFinished() {
     const log: string[] = [];
     const client = newClient(log);
