@@ -107,8 +107,8 @@ describe("tcp fuzz: random valid segments against every state", () => {
       assert.equal(r.core.liveConnections, 0, `seed ${seed}: a record outlived every timeout`);
       // Every summary the tracer saw is coherent: SND.UNA <= SND.NXT <= SND.UNA + flight.
       for (const e of rec.events) {
-        const st = e.state as Record<string, number>;
-        const nxt = ((st.sndNxt as number) - (st.sndUna as number)) | 0;
+        const st = e.state as { [k in "flight" | "rcvWnd" | "cwnd" | "sndNxt" | "sndUna"]: number };
+        const nxt = (st.sndNxt - st.sndUna) | 0;
         assert.ok(
           st.flight >= 0 && nxt >= 0 && nxt <= st.flight,
           `seed ${seed}: ${e.name} ${JSON.stringify(st)}`,
