@@ -111,6 +111,8 @@ describe("board: samples/static-website on the emulated board, through QEMU's fo
         await new Promise((r) => setTimeout(r, 100));
       }
       const base = `http://127.0.0.1:${port}`;
+      // The forwarded URL, announced by the runtime and picked up by `run`.
+      assert.deepEqual(board.urls, [`${base}/`]);
       let first: Response | undefined;
       while (!first) {
         assert.ok(Date.now() < deadline, `no answer on ${base}; console: ${out}`);

@@ -10,11 +10,24 @@ import {
   qemuArgs,
   seedFile,
 } from "../../../runtime/baremetal/build/index.ts";
-import type { Diagnostic } from "../config/index.ts";
-import type { Target } from "./types.ts";
+import type { DeviceConfig, Diagnostic } from "../config/index.ts";
+import type { Target, WiringContext } from "./types.ts";
 import { unixTarget } from "./unix.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
+
+/**
+ * guest port -> the URL the host reaches it at, for each HTTP device on this stack whose
+ * port is forwarded (targets.cubieboard2.ports): the runtime prints it once listening.
+ */
+function announced(stack: DeviceConfig, ctx: WiringContext): string {
+  const entries = ctx.devices.flatMap((d) => {
+    if (d.type !== "http" || d.deps.stack !== stack.name) return [];
+    const fwd = ctx.options.ports.find((p) => p.protocol === "tcp" && p.guest === d.options.port);
+    return fwd ? [`${d.options.port}: ${lit(`http://127.0.0.1:${fwd.host}/`)}`] : [];
+  });
+  return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+}
 const MiB = 1024 * 1024;
 /** DRAM the image, its stacks and the seed take before the heap starts (link.ld). */
 const RESERVED_MiB = 8;
@@ -134,11 +147,11 @@ export const cubieboard2Target: Target = {
     },
     net: {
       summary: "Morgana's TCP/IP (stack/net) over the EMAC; QEMU's user network (DHCP, forwards)",
-      construct: (d) => {
+      construct: (d, ctx) => {
         const ipv4 = d.options.ipv4;
         const v = ipv4 === "dhcp" ? lit("dhcp") : lit(`${ipv4.address}/${ipv4.prefixLength}`);
         const gateway = d.options.gateway ? lit(d.options.gateway) : "null";
-        return `board.createNetStack({ ipv4: ${v}, gateway: ${gateway} })`;
+        return `board.createNetStack({ ipv4: ${v}, gateway: ${gateway}, announce: ${announced(d, ctx)} })`;
       },
     },
     http: unixTarget.devices.http,
