@@ -51,6 +51,9 @@ uint64_t platform_monotonic_ns(void) {
 
 /* Timer 0 fires once after `ns` (clamped to what its 32-bit interval holds: about 178 s). */
 static void timer_arm(uint64_t ns) {
+  /* Clamp first: "no deadline" arrives as UINT64_MAX, and ns * 24 would wrap. */
+  const uint64_t max_ns = 0xffffffffull * 1000u / (TIMER_HZ / 1000000u);
+  if (ns > max_ns) ns = max_ns;
   uint64_t ticks = ns * (TIMER_HZ / 1000000u) / 1000u;
   if (ticks == 0) ticks = 1;
   if (ticks > 0xffffffffu) ticks = 0xffffffffu;
