@@ -128,6 +128,34 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
     );
   });
 
+  it("the launcher's stop() ends a board that would run on, and leaves no QEMU behind", async () => {
+    const img = await image(
+      "sleeper",
+      wiring(
+        "{ console: board.createConsole(), clock: board.createClock() }",
+        '  await d.console.log("sleeping");\n  await d.clock.sleepNs(600_000_000_000n);',
+      ),
+    );
+    const lines: string[] = [];
+    let sleeping: () => void = () => {};
+    const asleep = new Promise<void>((r) => {
+      sleeping = r;
+    });
+    const running = launch({
+      image: img.elf,
+      onLine: (l) => {
+        lines.push(l);
+        if (l === "sleeping") sleeping();
+      },
+    });
+    await asleep;
+    const exit = await running.stop();
+    assert.equal(exit.stopped, true);
+    assert.equal(exit.code, null, "a stopped board has no exit code of its own");
+    assert.throws(() => process.kill(running.pid as number, 0), /ESRCH/, "QEMU is gone");
+    assert.deepEqual(lines, ["sleeping"]);
+  });
+
   it("a C fault prints the registers and the fault address, and exits 3", async () => {
     const main = join(dir, "fault.c");
     writeFileSync(
