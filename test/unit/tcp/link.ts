@@ -4,7 +4,18 @@
  * byte stream (with backpressure), read the other's to the end, and close.
  */
 import { concatBytes } from "../../../stack/bytes/index.ts";
-import type { OutSegment, TcpCore, TcpCoreOptions } from "../../../stack/net/tcp/index.ts";
+import {
+  ACK,
+  emitSegment,
+  FIN,
+  type OutSegment,
+  parseSegment,
+  RST,
+  SYN,
+  type TcpCore,
+  type TcpCoreOptions,
+  type TcpSegment,
+} from "../../../stack/net/tcp/index.ts";
 import { rng } from "../../helpers/rng.ts";
 import { A, B, core } from "./harness.ts";
 
@@ -15,6 +26,12 @@ export interface LinkFaults {
   /** Base one-way delay and extra random delay (which reorders), in ms. */
   delayMs: number;
   jitterMs: number;
+  /**
+   * An off-path attacker who knows the 4-tuple (not the sequence numbers): the chance per
+   * real segment of also sending a forged RST, SYN, or data segment with a guessed
+   * sequence and acknowledgment number, to either side.
+   */
+  blind?: number;
 }
 
 export interface Side {
@@ -36,6 +53,7 @@ export interface RunResult {
   steps: number;
   delivered: number;
   dropped: number;
+  forged: number;
 }
 
 const MS = 1_000_000n;
@@ -63,9 +81,29 @@ export function runTransfer(
   let steps = 0;
   let delivered = 0;
   let dropped = 0;
+  let forged = 0;
+
+  const forge = (o: OutSegment, to: Side): void => {
+    const real = parseSegment(o.src, o.dst, o.segment);
+    // Only once the handshake is over: a forged SYN during an active open is a simultaneous
+    // open by RFC 9293's rules (the real peer's answer then refuses it), as on any TCP.
+    if (!real.ok || real.segment.flags & SYN) return;
+    const seg: TcpSegment = {
+      ...real.segment,
+      seq: Math.floor(next() * 2 ** 32),
+      ack: Math.floor(next() * 2 ** 32),
+      flags: [RST, RST | ACK, SYN, ACK, ACK | FIN][Math.floor(next() * 5)] as number,
+      options: {},
+      payload:
+        next() < 0.5 ? new Uint8Array(0) : new Uint8Array(1 + Math.floor(next() * 100)).fill(0xee),
+    };
+    wire.push({ at: now, to, seg: { ...o, segment: emitSegment(seg, o.src, o.dst) } });
+    forged++;
+  };
 
   const transmit = (from: Side, to: Side): void => {
     for (const o of from.core.poll(now)) {
+      if (faults.blind !== undefined && next() < faults.blind) forge(o, to);
       if (next() < faults.loss) {
         dropped++;
         continue;
@@ -109,7 +147,7 @@ export function runTransfer(
       w.to.core.receive(w.seg.src, w.seg.dst, w.seg.segment, now);
     }
   }
-  return { a, b, endMs: Number(now / MS), steps, delivered, dropped };
+  return { a, b, endMs: Number(now / MS), steps, delivered, dropped, forged };
 }
 
 function mkSide(c: TcpCore, toSend: Uint8Array): Side {

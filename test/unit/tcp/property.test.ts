@@ -61,3 +61,45 @@ describe("tcp property: two cores over a lossy, reordering, duplicating link", (
     );
   });
 });
+
+describe("tcp property: an off-path attacker injecting guessed segments (RFC 5961)", () => {
+  it(`forged RSTs, SYNs and data with guessed numbers never break or corrupt a transfer (${RUNS} runs)`, function () {
+    this.timeout(120_000);
+    let forged = 0;
+    let answered = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 0x7fffffff }),
+          blind: fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+          loss: fc.double({ min: 0, max: 0.1, noNaN: true }),
+          aSize: fc.integer({ min: 0, max: 40_000 }),
+          bSize: fc.integer({ min: 0, max: 40_000 }),
+        }),
+        (p) => {
+          const aBytes = stream(p.seed, p.aSize);
+          const bBytes = stream(p.seed + 1, p.bSize);
+          const faults = {
+            loss: p.loss,
+            duplicate: 0,
+            corrupt: 0,
+            delayMs: 5,
+            jitterMs: 5,
+            blind: p.blind,
+          };
+          const r = runTransfer(p.seed, faults, aBytes, bBytes, { minRtoMs: 200 });
+          assert.deepEqual([r.a.errors, r.b.errors], [[], []]);
+          assert.ok(equalBytes(receivedBytes(r.b), aBytes), "B got exactly A's bytes");
+          assert.ok(equalBytes(receivedBytes(r.a), bBytes), "A got exactly B's bytes");
+          assert.equal(r.a.core.liveConnections + r.b.core.liveConnections, 0);
+          forged += r.forged;
+          const c = [r.a.core.counters, r.b.core.counters];
+          answered += c.reduce((n, k) => n + k.challengeAcks + k.outOfWindow + k.noConnection, 0);
+        },
+      ),
+      { numRuns: RUNS, seed: Number(process.env.TCP_PROPERTY_SEED ?? 20261127) },
+    );
+    // The attack happened, and was answered (challenge ACKs, ACKs, RSTs), not obeyed.
+    assert.ok(forged > 100 && answered > 0, `${forged} forged, ${answered} answered`);
+  });
+});
