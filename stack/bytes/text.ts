@@ -63,6 +63,10 @@ export function latin1DecodeInterned(bytes: Uint8Array, start: number, end: numb
  */
 export function latin1Encode(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
+  if (text.length > INDEXED_MAX) {
+    writeLatin1Walking(out, 0, text);
+    return out;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     out[i] = c <= 0xff ? c : 0x3f;
@@ -96,6 +100,7 @@ export function allocPooled(n: number): Uint8Array {
 /** Writes `text` as latin1 into `out` at `at` ("?" for code units above 0xFF); returns the end. */
 export function writeLatin1(out: Uint8Array, at: number, text: string): number {
   const n = text.length;
+  if (n > INDEXED_MAX) return writeLatin1Walking(out, at, text);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     out[at + i] = c <= 0xff ? c : 0x3f;
@@ -110,8 +115,61 @@ export function latin1EncodePooled(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * Strings longer than this are walked with the string iterator instead of indexed: XS keeps
+ * strings as UTF-8 and finds the i-th code unit by scanning from the start, so an index loop
+ * is quadratic there (a 32,000-character string took 2 s on the emulated board). V8 indexes in
+ * constant time and is faster with indexes, so short strings, the hot path of HTTP heads, keep
+ * them. Both paths give the same bytes (test/unit/bytes).
+ */
+const INDEXED_MAX = 1024;
+
+/** `writeLatin1` for long strings, in one pass of the iterator. */
+function writeLatin1Walking(out: Uint8Array, at: number, text: string): number {
+  let o = at;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    out[o++] = c <= 0xff ? c : 0x3f;
+    if (c > 0xffff) out[o++] = 0x3f; // an astral character is two code units, two "?"
+  }
+  return o;
+}
+
+/** UTF-8 of a long string, in one pass of the iterator (see INDEXED_MAX). */
+function utf8EncodeWalking(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 3);
+  let o = 0;
+  for (const ch of text) {
+    let c = ch.codePointAt(0) as number;
+    if (c < 0x80) out[o++] = c;
+    else if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+    } else if (c > 0xffff) {
+      out[o++] = 0xf0 | (c >> 18);
+      out[o++] = 0x80 | ((c >> 12) & 0x3f);
+      out[o++] = 0x80 | ((c >> 6) & 0x3f);
+      out[o++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate
+      out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 0x3f);
+      out[o++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return out.slice(0, o);
+}
+
 /** Number of bytes `utf8Encode(text)` produces. */
 export function utf8Length(text: string): number {
+  if (text.length > INDEXED_MAX) {
+    let n = 0;
+    for (const ch of text) {
+      const c = ch.codePointAt(0) as number;
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c > 0xffff ? 4 : 3;
+    }
+    return n;
+  }
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -132,6 +190,7 @@ function isLowSurrogate(text: string, i: number): boolean {
 
 /** Encodes `text` as UTF-8 (RFC 3629); lone surrogates become U+FFFD. */
 export function utf8Encode(text: string): Uint8Array {
+  if (text.length > INDEXED_MAX) return utf8EncodeWalking(text);
   const out = new Uint8Array(utf8Length(text));
   let o = 0;
   for (let i = 0; i < text.length; i++) {
