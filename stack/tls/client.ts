@@ -4,7 +4,7 @@
  * from a verified server Finished, which needs a verified CertificateVerify or an accepted PSK.
  */
 import { equalBytes, equalBytesConstantTime, utf8Encode } from "../bytes/index.ts";
-import type { EcdhKeyPair, PublicKey } from "../crypto/provider.ts";
+import type { EcdhGroup, EcdhKeyPair, PublicKey, SignatureAlgorithm } from "../crypto/provider.ts";
 import type { ClientConfig, ClientSession } from "./config.ts";
 import { TlsEngine } from "./engine.ts";
 import { check, TlsError } from "./errors.ts";
@@ -50,6 +50,7 @@ import {
   findExtension,
   type HandshakeMessage,
   HRR_RANDOM,
+  handshake,
 } from "./messages.ts";
 import {
   type CipherSuite,
@@ -59,8 +60,17 @@ import {
   TLS13_SIGNATURE_SCHEMES,
   TLS13_SUITES,
 } from "./suites.ts";
+import { encodeCertificate12, keyBlock, prf, type Suite12, TLS12_SUITES } from "./tls12.ts";
 import { Transcript } from "./transcript.ts";
-import { HandshakeType as H, SignatureScheme, TLS13, ExtensionType as X } from "./wire.ts";
+import {
+  AlertDescription,
+  HandshakeType as H,
+  Reader,
+  SignatureScheme,
+  TLS12,
+  TLS13,
+  ExtensionType as X,
+} from "./wire.ts";
 
 /** The last 8 bytes of a TLS 1.3 server's random when it negotiates 1.2 or below (§4.1.3). */
 const DOWNGRADE_12 = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01];
@@ -107,7 +117,46 @@ interface HandshakeKeys {
   serverHs: Uint8Array;
 }
 
+type Hs12State =
+  | { name: "expect-certificate-12"; suite: Suite12; serverRandom: Uint8Array }
+  | {
+      name: "expect-server-key-exchange-12";
+      suite: Suite12;
+      serverRandom: Uint8Array;
+      key: PublicKey;
+    }
+  | {
+      name: "expect-server-hello-done-12";
+      suite: Suite12;
+      serverRandom: Uint8Array;
+      group: EcdhGroup;
+      peer: Uint8Array;
+      requested: boolean;
+    }
+  | {
+      name: "expect-change-cipher-spec-12";
+      suite: Suite12;
+      master: Uint8Array;
+      keys: ReturnType<typeof keyBlock>;
+    }
+  | { name: "expect-finished-12"; suite: Suite12; master: Uint8Array }
+  | { name: "traffic-12"; proof: FinishedVerified };
+
+/** The provider algorithm for a TLS 1.2 ServerKeyExchange scheme: ECDSA's curve is free in 1.2. */
+function scheme12(scheme: number, key: PublicKey): SignatureAlgorithm | null {
+  if (key.kind === "ec" && (scheme & 0xff) === 3) {
+    const hash = ({ 4: "sha256", 5: "sha384", 6: "sha512" } as const)[scheme >> 8];
+    return hash ? { kind: "ecdsa", hash, encoding: "der" } : null;
+  }
+  if (key.kind === "rsa" && (scheme & 0xff) === 1) {
+    const hash = ({ 4: "sha256", 5: "sha384", 6: "sha512" } as const)[scheme >> 8];
+    return hash ? { kind: "rsa-pkcs1", hash } : null;
+  }
+  return schemeAlgorithm(scheme, key);
+}
+
 type ClientState =
+  | Hs12State
   | { name: "start" }
   | { name: "expect-server-hello"; offered: Offered; retried: CipherSuite | null }
   | { name: "expect-encrypted-extensions"; keys: HandshakeKeys; resumed: boolean }
@@ -150,14 +199,18 @@ export class TlsClient extends TlsEngine {
   private readonly groups: number[];
   private readonly schemes: number[];
   private ccsSent = false;
+  /** TLS 1.2 suites offered: TLS 1.2 is offered only when some are (RFC 5246). */
+  private readonly suites12: Suite12[];
+  private readonly offers12: boolean;
 
   constructor(config: ClientConfig) {
     super(config);
     this.ccfg = config;
     this.tr = new Transcript(config.crypto);
-    this.suites = (config.cipherSuites ?? TLS13_SUITES.map((s) => s.id))
-      .map((id) => suiteById(id))
-      .filter((s): s is CipherSuite => s !== undefined);
+    const ids = config.cipherSuites ?? [...TLS13_SUITES, ...TLS12_SUITES].map((s) => s.id);
+    this.suites = ids.map((id) => suiteById(id)).filter((s): s is CipherSuite => s !== undefined);
+    this.suites12 = config.tls12 === false ? [] : TLS12_SUITES.filter((s) => ids.includes(s.id));
+    this.offers12 = this.suites12.length > 0;
     this.groups = config.groups ?? [...GROUPS.keys()];
     this.schemes = config.signatureSchemes ?? CLIENT_SCHEMES;
     this.sni = config.serverName && !isIpLiteral(config.serverName) ? config.serverName : null;
@@ -233,6 +286,10 @@ export class TlsClient extends TlsEngine {
     if (this.sni) exts.push({ type: X.serverName, data: encodeServerName(this.sni) });
     // RFC 5746 §3.4: the empty renegotiation_info, as a client able to speak TLS 1.2 sends.
     exts.push({ type: X.renegotiationInfo, data: Uint8Array.of(0) });
+    if (this.offers12) {
+      exts.push({ type: X.extendedMasterSecret, data: new Uint8Array(0) }); // RFC 7627
+      exts.push({ type: X.ecPointFormats, data: Uint8Array.of(1, 0) }); // RFC 8422 §5.1.2
+    }
     exts.push({ type: X.supportedGroups, data: encodeU16ListExt(this.groups) });
     if (this.ccfg.legacySessionTicketExtension)
       exts.push({ type: X.sessionTicket, data: new Uint8Array(0) });
@@ -242,7 +299,10 @@ export class TlsClient extends TlsEngine {
       key: s.publicKey,
     }));
     exts.push({ type: X.keyShare, data: encodeClientKeyShares(entries) });
-    exts.push({ type: X.supportedVersions, data: encodeClientVersions([TLS13]) });
+    exts.push({
+      type: X.supportedVersions,
+      data: encodeClientVersions(this.offers12 ? [TLS13, TLS12] : [TLS13]),
+    });
     exts.push({ type: X.signatureAlgorithms, data: encodeU16ListExt(this.schemes) });
     if (cookie) exts.push({ type: X.cookie, data: encodeCookie(cookie) });
     // psk_dhe_ke only (§4.2.9): resumption keeps forward secrecy.
@@ -252,7 +312,7 @@ export class TlsClient extends TlsEngine {
     const hello: ClientHello = {
       random,
       sessionId,
-      cipherSuites: this.suites.map((s) => s.id),
+      cipherSuites: [...this.suites.map((s) => s.id), ...this.suites12.map((s) => s.id)],
       compressionMethods: Uint8Array.of(0),
       extensions: exts,
     };
@@ -332,6 +392,8 @@ export class TlsClient extends TlsEngine {
         throw new TlsError("unexpected-message", `handshake message ${msg.type} after Finished`);
       case "start":
         throw new TlsError("unexpected-message", "data before ClientHello");
+      default:
+        this.onHandshake12(s, msg);
     }
   }
 
@@ -355,7 +417,9 @@ export class TlsClient extends TlsEngine {
       const marked =
         tail.every((b, i) => b === DOWNGRADE_12[i]) || tail.every((b, i) => b === DOWNGRADE_11[i]);
       check(!marked, "illegal-parameter", "downgrade sentinel in ServerHello.random");
-      throw new TlsError("protocol-version", "server does not speak TLS 1.3");
+      check(retried === null, "illegal-parameter", "TLS 1.2 after a HelloRetryRequest");
+      this.onServerHello12(offered, sh, msg);
+      return;
     }
     check(
       decodeSelectedVersion(versionExt) === TLS13,
@@ -632,6 +696,217 @@ export class TlsClient extends TlsEngine {
     this.openTraffic(suite, serverAp, clientAp);
     this.state = { name: "traffic", suite, resumptionMaster, proof };
     this.handshakeComplete();
+  }
+
+  // ---- TLS 1.2 (RFC 5246, RFC 8422, RFC 7627, RFC 5746), when the server chooses it ----
+
+  private onServerHello12(
+    offered: Offered,
+    sh: ReturnType<typeof decodeServerHello>,
+    msg: HandshakeMessage,
+  ): void {
+    check(this.offers12, "protocol-version", "server does not speak TLS 1.3");
+    check(sh.legacyVersion === TLS12, "protocol-version", "server chose a version below TLS 1.2");
+    const suite = TLS12_SUITES.find(
+      (x) => x.id === sh.cipherSuite && offered.hello.cipherSuites.includes(x.id),
+    );
+    check(suite !== undefined, "illegal-parameter", "cipher suite not offered");
+    check(sh.compressionMethod === 0, "illegal-parameter", "compression method");
+    let ems = false;
+    let reneg = false;
+    for (const e of sh.extensions) {
+      switch (e.type) {
+        case X.extendedMasterSecret:
+          ems = true;
+          break;
+        case X.renegotiationInfo:
+          // RFC 5746 §3.4: empty renegotiated_connection on a first handshake.
+          check(
+            e.data.length === 1 && e.data[0] === 0,
+            "handshake-failure",
+            "renegotiation_info not empty",
+          );
+          reneg = true;
+          break;
+        case X.ecPointFormats:
+          check([...e.data.subarray(1)].includes(0), "illegal-parameter", "no uncompressed points");
+          break;
+        case X.recordSizeLimit: {
+          // RFC 8449 §4: in TLS 1.2 the limit counts plaintext only.
+          const limit = decodeRecordSizeLimit(e.data);
+          check(limit >= 64, "illegal-parameter", "record_size_limit below 64");
+          this.rl.sendLimit = Math.min(1 << 14, limit);
+          break;
+        }
+        case X.serverName:
+          check(
+            this.sni !== null && e.data.length === 0,
+            "unsupported-extension",
+            "server_name not sent",
+          );
+          break;
+        case X.alpn: {
+          const names = decodeAlpn(e.data);
+          const chosen = names[0] as string;
+          check(
+            names.length === 1 && (this.cfg.alpn ?? []).includes(chosen),
+            "illegal-parameter",
+            "ALPN not offered",
+          );
+          this.alpnProtocol = chosen;
+          break;
+        }
+        default:
+          throw new TlsError(
+            "unsupported-extension",
+            `extension ${e.type} in a TLS 1.2 ServerHello`,
+          );
+      }
+    }
+    // RFC 7627 §5.2 and RFC 5746 §3.4: we insist on both.
+    check(ems, "handshake-failure", "server without extended_master_secret");
+    check(reneg, "handshake-failure", "server without renegotiation_info");
+    this.tls12 = true;
+    this.rl.tls12 = true;
+    this.suite = suite;
+    this.tr.start(suite.hash);
+    this.tr.add(msg.raw);
+    this.state = { name: "expect-certificate-12", suite, serverRandom: sh.random.slice() };
+  }
+
+  private onHandshake12(s: Hs12State, msg: HandshakeMessage): void {
+    switch (s.name) {
+      case "expect-certificate-12": {
+        check(msg.type === H.certificate, "unexpected-message", "expected Certificate");
+        const r = new Reader(msg.body);
+        const list = r.sub(3);
+        const chain: Uint8Array[] = [];
+        while (!list.atEnd()) chain.push(list.vec(3, 1));
+        r.expectEnd();
+        check(chain.length > 0, "decode-error", "empty certificate list");
+        const result = this.ccfg.verifier(chain, this.ccfg.serverName);
+        if (!result.ok) throw new TlsError(result.failure, result.reason);
+        this.peerSubject = result.subject;
+        this.tr.add(msg.raw);
+        this.state = {
+          name: "expect-server-key-exchange-12",
+          suite: s.suite,
+          serverRandom: s.serverRandom,
+          key: result.publicKey,
+        };
+        return;
+      }
+      case "expect-server-key-exchange-12": {
+        check(msg.type === 12, "unexpected-message", "expected ServerKeyExchange");
+        const r = new Reader(msg.body);
+        check(r.u8() === 3, "illegal-parameter", "not a named curve");
+        const groupCode = r.u16();
+        const point = r.vec(1, 1);
+        const paramsEnd = r.pos;
+        const scheme = r.u16();
+        const signature = r.vec(2);
+        r.expectEnd();
+        const group = GROUPS.get(groupCode);
+        check(
+          group !== undefined && this.groups.includes(groupCode),
+          "illegal-parameter",
+          "group not offered",
+        );
+        const alg = scheme12(scheme, s.key);
+        check(
+          alg !== null && this.schemes.includes(scheme),
+          "illegal-parameter",
+          "signature scheme not offered",
+        );
+        const signed = new Uint8Array(64 + paramsEnd);
+        signed.set(this.clientRandom);
+        signed.set(s.serverRandom, 32);
+        signed.set(msg.body.subarray(0, paramsEnd), 64);
+        check(
+          this.c.verify(alg, s.key, signed, signature),
+          "decrypt-error",
+          "ServerKeyExchange signature",
+        );
+        this.groupCode = groupCode;
+        this.tr.add(msg.raw);
+        this.state = {
+          name: "expect-server-hello-done-12",
+          suite: s.suite,
+          serverRandom: s.serverRandom,
+          group,
+          peer: point.slice(),
+          requested: false,
+        };
+        return;
+      }
+      case "expect-server-hello-done-12": {
+        if (msg.type === H.certificateRequest && !s.requested) {
+          this.tr.add(msg.raw);
+          this.state = { ...s, requested: true };
+          return;
+        }
+        check(
+          msg.type === 14 && msg.body.length === 0,
+          "unexpected-message",
+          "expected ServerHelloDone",
+        );
+        this.tr.add(msg.raw);
+        const mine = this.keyPair(this.groupCode as number);
+        const pms = this.c.ecdhSharedSecret(s.group, mine.privateKey, s.peer);
+        check(pms !== null, "illegal-parameter", "invalid server key share");
+        // RFC 5246 §7.4.6: asked for a certificate, we have none: an empty list.
+        if (s.requested) this.sendAndHash12(encodeCertificate12([]));
+        this.sendAndHash12(handshake(16, (w) => w.vec(1, (x) => x.bytes(mine.publicKey))));
+        const master = prf(this.c, s.suite.hash, pms, "extended master secret", this.tr.hash(), 48);
+        this.logSecret("CLIENT_RANDOM", master);
+        const keys = keyBlock(this.c, s.suite, master, this.clientRandom, s.serverRandom);
+        this.sendCcs();
+        this.setWriteKeys12(keys.client);
+        this.sendAndHash12(
+          encodeFinished(prf(this.c, s.suite.hash, master, "client finished", this.tr.hash(), 12)),
+        );
+        this.flush();
+        this.state = { name: "expect-change-cipher-spec-12", suite: s.suite, master, keys };
+        return;
+      }
+      case "expect-finished-12": {
+        check(msg.type === H.finished, "unexpected-message", "expected Finished");
+        check(msg.body.length === 12, "decode-error", "Finished of wrong length");
+        const expected = prf(this.c, s.suite.hash, s.master, "server finished", this.tr.hash(), 12);
+        check(
+          equalBytesConstantTime(expected, msg.body),
+          "decrypt-error",
+          "server Finished does not verify",
+        );
+        this.tr.add(msg.raw);
+        this.state = { name: "traffic-12", proof: FinishedVerified.make() };
+        this.handshakeComplete();
+        return;
+      }
+      case "expect-change-cipher-spec-12":
+        throw new TlsError("unexpected-message", "expected change_cipher_spec");
+      case "traffic-12":
+        // RFC 5746 §4.5 / RFC 5246 §7.4.1.1: a HelloRequest is declined with a warning.
+        check(msg.type === 0, "unexpected-message", `handshake message ${msg.type} after Finished`);
+        this.sendWarning(AlertDescription.noRenegotiation);
+        return;
+    }
+  }
+
+  private sendAndHash12(raw: Uint8Array): void {
+    this.tr.add(raw);
+    this.sendHandshake(raw);
+  }
+
+  protected override onChangeCipherSpec12(): void {
+    const s = this.state;
+    check(
+      s.name === "expect-change-cipher-spec-12",
+      "unexpected-message",
+      "change_cipher_spec out of place",
+    );
+    this.setReadKeys12(s.keys.server);
+    this.state = { name: "expect-finished-12", suite: s.suite, master: s.master };
   }
 
   private onTicket(suite: CipherSuite, resumptionMaster: Uint8Array, msg: HandshakeMessage): void {

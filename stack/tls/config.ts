@@ -77,6 +77,11 @@ export interface ClientConfig extends CommonConfig {
   keyShareGroups?: number[];
   /** A ticket from an earlier session to resume with. */
   session?: ClientSession;
+  /**
+   * Offer TLS 1.2 as well (ECDHE AEAD suites, extended master secret required; default true
+   * when `cipherSuites` names a TLS 1.2 suite, as the default list does).
+   */
+  tls12?: boolean;
   /** Send an empty session_ticket extension (RFC 5077), as TLS 1.2-capable clients do. */
   legacySessionTicketExtension?: boolean;
 }

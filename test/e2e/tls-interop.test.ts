@@ -762,3 +762,151 @@ describe("e2e: key log lines match OpenSSL's own", function () {
     });
   }
 });
+
+describe("e2e: TLS 1.2 interop, Morgana as the client", function () {
+  this.timeout(20_000);
+  const pki = testPki();
+  const CASES = [
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
+      name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+      gnutls: "AES-128-GCM",
+    },
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
+      name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      gnutls: "AES-256-GCM",
+    },
+    {
+      kind: "p256",
+      openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
+      name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      gnutls: "CHACHA20-POLY1305",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-AES128-GCM-SHA256",
+      name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      gnutls: "AES-128-GCM",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-AES256-GCM-SHA384",
+      name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      gnutls: "AES-256-GCM",
+    },
+    {
+      kind: "rsa",
+      openssl: "ECDHE-RSA-CHACHA20-POLY1305",
+      name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+      gnutls: "CHACHA20-POLY1305",
+    },
+  ] as const;
+  for (const c of CASES) {
+    it(`openssl s_server, gnutls-serv and node offering only TLS 1.2: ${c.name}`, async () => {
+      const leaf = pki.leaf(c.kind);
+      const port = await freePort();
+      const ossl = await startServer(
+        "openssl",
+        [
+          "s_server",
+          "-accept",
+          String(port),
+          "-cert",
+          leaf.certFile,
+          "-key",
+          leaf.keyFile,
+          "-cert_chain",
+          `${pki.dir}/int.pem`,
+          "-tls1_2",
+          "-cipher",
+          c.openssl,
+          "-www",
+        ],
+        /ACCEPT/,
+      );
+      try {
+        const r = await morganaGet(port);
+        assert.match(r.text, /Protocol {2}: TLSv1.2/);
+        assert.match(r.text, /Extended master secret: yes/);
+        assert.equal(r.session.version, "TLSv1.2");
+        assert.equal(r.session.suite, c.name);
+        assert.equal(r.session.peer, `CN=localhost ${c.kind}`);
+      } finally {
+        ossl.kill();
+      }
+      const gport = await freePort();
+      const gnutls = await startServer(
+        "gnutls-serv",
+        [
+          "--http",
+          "-p",
+          String(gport),
+          "--x509certfile",
+          leaf.chainFile,
+          "--x509keyfile",
+          leaf.keyFile,
+          "--priority",
+          `NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+${c.gnutls}`,
+        ],
+        /IPv4.*done/,
+      );
+      try {
+        const r = await morganaGet(gport);
+        assert.match(r.text, /HTTP\/1\.[01] 200/);
+        assert.equal(r.session.suite, c.name);
+      } finally {
+        gnutls.kill();
+      }
+      const node = createServer(
+        {
+          cert: readFileSync(leaf.chainFile),
+          key: readFileSync(leaf.keyFile),
+          maxVersion: "TLSv1.2",
+          ciphers: c.openssl,
+        },
+        (s) => {
+          s.once("data", () => s.end("HTTP/1.0 200 OK\r\n\r\nfrom node\n"));
+        },
+      );
+      node.listen(0, "127.0.0.1");
+      await once(node, "listening");
+      try {
+        const r = await morganaGet((node.address() as AddressInfo).port);
+        assert.match(r.text, /from node/);
+        assert.equal(r.session.suite, c.name);
+      } finally {
+        node.close();
+      }
+    });
+  }
+
+  it("a client offering TLS 1.3 only refuses a TLS 1.2 server: protocol_version", async () => {
+    const leaf = pki.leaf("p256");
+    const port = await freePort();
+    const ossl = await startServer(
+      "openssl",
+      [
+        "s_server",
+        "-accept",
+        String(port),
+        "-cert",
+        leaf.certFile,
+        "-key",
+        leaf.keyFile,
+        "-tls1_2",
+        "-www",
+      ],
+      /ACCEPT/,
+    );
+    try {
+      await assert.rejects(morganaGet(port, { tls12: false }), (e: Error) =>
+        /protocol[-_]version/.test(e.message),
+      );
+    } finally {
+      ossl.kill();
+    }
+  });
+});
