@@ -130,8 +130,12 @@ describe("VS Code extension in code-server", () => {
     await wb.command("File: Revert File");
   });
 
-  it("underlines a misspelt key and lists it in Problems with its did-you-mean", async () => {
-    await wb.goTo(9, 23); // `port` in `  http: { type: http, port: 80 }`
+  it("underlines a misspelt key, lists it in Problems, and its quick fix repairs it", async () => {
+    const yaml = join(project, "unikernel.yaml");
+    const line = lineOf(yaml, "port: 80");
+    const column = (readFileSync(yaml, "utf8").split("\n")[line - 1] ?? "").indexOf("port") + 1;
+    await wb.openFile("unikernel.yaml");
+    await wb.goTo(line, column);
     await wb.page.keyboard.press("Shift+ArrowRight");
     await wb.page.keyboard.press("Shift+ArrowRight");
     await wb.page.keyboard.press("Shift+ArrowRight");
@@ -142,9 +146,21 @@ describe("VS Code extension in code-server", () => {
     await row.first().waitFor();
     assert.match((await row.first().textContent()) ?? "", /prot/);
     await wb.screenshot("diagnostic-typo");
+    // The quick fix on the key, from the light bulb menu (Ctrl+.).
     await wb.openFile("unikernel.yaml");
-    await wb.command("File: Revert File");
+    await wb.goTo(line, column);
+    await wb.page.keyboard.press("Control+.");
+    const fix = wb.page.locator(".action-widget .monaco-list-row", { hasText: 'Change to "port"' });
+    await fix.waitFor();
+    await wb.screenshot("quick-fix");
+    // The did-you-mean fix is the preferred one: first and focused; Enter applies it.
+    await wb.page
+      .locator(".action-widget .monaco-list-row.focused", { hasText: 'Change to "port"' })
+      .waitFor();
+    await wb.page.keyboard.press("Enter");
     await row.first().waitFor({ state: "detached" });
+    await wb.editor.locator(".view-line", { hasText: "port: 80" }).first().waitFor();
+    await wb.command("File: Revert File");
   });
 
   it("lists the CLI's targets in the status-bar picker", async function () {
