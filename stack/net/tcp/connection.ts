@@ -128,7 +128,6 @@ export class Connection {
   /** Karn timing when timestamps are off: the sequence number timed and when it left. */
   rttSeq: number | null = null;
   rttSentAt = 0n;
-  lastSendNs = 0n;
   /** When data (or FIN) last left: RFC 5681 §4.1 restart after idle. */
   lastDataSendNs = 0n;
   lastRecvNs = 0n;
@@ -182,7 +181,6 @@ export class Connection {
     this.rtt = new RttEstimator(config.minRtoMs, config.maxRtoMs);
     this.cc = new NewReno(this.sendMss, iss);
     this.lastRecvNs = nowNs;
-    this.lastSendNs = nowNs;
     this.lastDataSendNs = nowNs;
   }
 

@@ -113,7 +113,6 @@ function sendSyn(c: Connection, nowNs: bigint, ctx: CoreContext, out: TcpSegment
   }
   if (c.rtxAt === null) c.rtxAt = nowNs + c.rtoNs();
   c.ackNow = false;
-  c.lastSendNs = nowNs;
   out.push(seg);
   c.traceSegment(ctx, "segment-out", seg, nowNs);
 }
@@ -273,7 +272,6 @@ function emit(
   c.ackNow = false;
   c.ackAt = null;
   c.unackedSegs = 0;
-  c.lastSendNs = nowNs;
   out.push(seg);
   c.traceSegment(ctx, "segment-out", seg, nowNs);
 }
