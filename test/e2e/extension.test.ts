@@ -114,7 +114,7 @@ describe("VS Code extension in code-server", () => {
 
   it("completes device types in unikernel.yaml", async () => {
     await wb.openFile("unikernel.yaml");
-    await wb.goTo(9, 200); // the end of the http device's line
+    await wb.goTo(lineOf(join(project, "unikernel.yaml"), "type: http"), 200); // end of that line
     await wb.page.keyboard.press("Enter");
     await wb.page.keyboard.type("extra:");
     await wb.page.keyboard.press("Enter");
