@@ -21,6 +21,9 @@ export interface Instance {
 }
 
 const LISTENING = /listening on (https?:\/\/\S+)/;
+/** The CLI's line once the build is done and the unikernel starts. */
+const BOOTING = /^booting \S+ on \S+/;
+const URL_GRACE_MS = 5_000;
 
 export class Instances implements vscode.Disposable {
   private readonly list: Instance[] = [];
@@ -68,6 +71,15 @@ export class Instances implements vscode.Disposable {
         instance.urls.push(url);
         instance.state = "running";
         this.changed.fire();
+      }
+      // Booted but serving nothing (yet): running all the same, after a grace period in
+      // which a `listening on` line usually follows.
+      if (BOOTING.test(line) && instance.state === "starting") {
+        setTimeout(() => {
+          if (instance.state !== "starting") return;
+          instance.state = "running";
+          this.changed.fire();
+        }, URL_GRACE_MS);
       }
       const problem = problemOfLine(line);
       if (problem) found.push(problem);
