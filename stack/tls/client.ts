@@ -301,7 +301,10 @@ export class TlsClient extends TlsEngine {
     exts.push({ type: X.keyShare, data: encodeClientKeyShares(entries) });
     exts.push({
       type: X.supportedVersions,
-      data: encodeClientVersions(this.offers12 ? [TLS13, TLS12] : [TLS13]),
+      data: encodeClientVersions([
+        ...(this.suites.length > 0 ? [TLS13] : []),
+        ...(this.offers12 ? [TLS12] : []),
+      ]),
     });
     exts.push({ type: X.signatureAlgorithms, data: encodeU16ListExt(this.schemes) });
     if (cookie) exts.push({ type: X.cookie, data: encodeCookie(cookie) });
@@ -416,7 +419,12 @@ export class TlsClient extends TlsEngine {
       const tail = [...sh.random.subarray(24)];
       const marked =
         tail.every((b, i) => b === DOWNGRADE_12[i]) || tail.every((b, i) => b === DOWNGRADE_11[i]);
-      check(!marked, "illegal-parameter", "downgrade sentinel in ServerHello.random");
+      // Checked when we offered TLS 1.3: a server that has it must not settle lower.
+      check(
+        !marked || this.suites.length === 0,
+        "illegal-parameter",
+        "downgrade sentinel in ServerHello.random",
+      );
       check(retried === null, "illegal-parameter", "TLS 1.2 after a HelloRetryRequest");
       this.onServerHello12(offered, sh, msg);
       return;

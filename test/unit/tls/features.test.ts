@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { concatBytes, toHex, utf8Encode } from "../../../stack/bytes/index.ts";
 import { TlsClient } from "../../../stack/tls/client.ts";
 import type { ClientConfig, ClientSession, ServerConfig } from "../../../stack/tls/config.ts";
+import { decodeClientHello, encodeClientHello } from "../../../stack/tls/messages.ts";
 import { TlsServer } from "../../../stack/tls/server.ts";
-import { NamedGroup } from "../../../stack/tls/wire.ts";
+import { ExtensionType, NamedGroup } from "../../../stack/tls/wire.ts";
 import { TraceRecorder } from "../../../stack/trace/index.ts";
 import { providers } from "../crypto/providers.ts";
 import { pump, serverCredentials, verifierFor } from "./helpers.ts";
@@ -200,5 +201,65 @@ describe("TLS 1.3 features in memory", () => {
     const sv2 = new TlsServer({ crypto: c, credentials: serverCredentials(c, "p256") });
     const flight2 = sv2.handle(concatBytes(off.start().records));
     assert.equal(flight2.records.filter((r) => toHex(r) === ccs).length, 0);
+  });
+});
+
+describe("TLS 1.2 in memory (both sides ours)", () => {
+  for (const [suite, kind] of [
+    [0xc02b, "p256"],
+    [0xc02c, "p256"],
+    [0xcca9, "p256"],
+    [0xc02f, "rsa"],
+    [0xc030, "rsa"],
+    [0xcca8, "rsa"],
+  ] as const) {
+    it(`suite ${suite.toString(16)}: handshake, data both ways, close; CLIENT_RANDOM logged alike`, () => {
+      const logs: string[][] = [[], []];
+      const cl = new TlsClient({
+        crypto: c,
+        serverName: "localhost",
+        verifier: verifierFor(c),
+        cipherSuites: [suite],
+        keyLog: (l) => logs[0]?.push(l),
+      });
+      const sv = new TlsServer({
+        crypto: c,
+        credentials: serverCredentials(c, kind),
+        keyLog: (l) => logs[1]?.push(l),
+      });
+      pump(cl, sv, cl.start().records);
+      assert.equal(cl.status, "open", JSON.stringify([cl.failure, sv.failure]));
+      assert.equal(cl.summary().version, "TLSv1.2");
+      assert.equal(sv.summary().version, "TLSv1.2");
+      assert.equal(cl.summary().peer, `CN=localhost ${kind}`);
+      assert.deepEqual(logs[0], logs[1]);
+      assert.match(logs[0]?.[0] ?? "", /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
+      const up = pump(cl, sv, cl.send(new Uint8Array(40000).fill(3)).records);
+      assert.equal(Buffer.concat(up.bData).length, 40000);
+      const down = pump(sv, cl, sv.send(utf8Encode("back")).records);
+      assert.equal(Buffer.concat(down.bData).toString(), "back");
+      pump(cl, sv, cl.close().records);
+      assert.equal(sv.readClosed, true);
+    });
+  }
+});
+
+describe("downgrade protection (RFC 8446 §4.1.3)", () => {
+  it("an attacker who strips TLS 1.3 from the hello gets a 1.2 answer the client refuses", () => {
+    const cl = new TlsClient({ crypto: c, serverName: "localhost", verifier: verifierFor(c) });
+    const sv = new TlsServer({ crypto: c, credentials: serverCredentials(c, "p256") });
+    const rec = concatBytes(cl.start().records);
+    const hello = decodeClientHello(rec.subarray(9));
+    const exts = hello.extensions.map((e) =>
+      e.type === ExtensionType.supportedVersions
+        ? { type: e.type, data: Uint8Array.of(2, 3, 3) }
+        : e,
+    );
+    const raw = encodeClientHello({ ...hello, extensions: exts });
+    const out = sv.handle(Uint8Array.of(22, 3, 1, raw.length >> 8, raw.length & 0xff, ...raw));
+    assert.equal(sv.summary().version, "TLSv1.2");
+    cl.handle(concatBytes(out.records));
+    assert.equal(cl.failure?.failure, "illegal-parameter");
+    assert.match(cl.failure?.reason ?? "", /downgrade/);
   });
 });
