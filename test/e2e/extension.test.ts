@@ -30,6 +30,7 @@ import {
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
 import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { hoverAt } from "../../tool/src/config/index.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /**
@@ -128,6 +129,21 @@ describe("VS Code extension in code-server", () => {
     await wb.screenshot("completion-device-types");
     await wb.page.keyboard.press("Escape");
     await wb.command("File: Revert File");
+  });
+
+  it("shows a key's documentation on hover, as the config model gives it", async () => {
+    const yaml = join(project, "unikernel.yaml");
+    const text = readFileSync(yaml, "utf8");
+    const line = lineOf(yaml, "port: 80");
+    const column = (text.split("\n")[line - 1] ?? "").indexOf("port") + 1;
+    const expected = hoverAt(text, line, column)?.contents.split("\n")[0]?.replace(/\*\*/g, "");
+    assert.ok(expected);
+    await wb.openFile("unikernel.yaml");
+    await wb.goTo(line, column);
+    await wb.command("Show or Focus Hover");
+    await wb.page.locator(".monaco-hover", { hasText: expected }).first().waitFor();
+    await wb.screenshot("hover");
+    await wb.page.keyboard.press("Escape");
   });
 
   it("underlines a misspelt key, lists it in Problems, and its quick fix repairs it", async () => {
