@@ -108,6 +108,10 @@ function synchronized(c: Connection, seg: TcpSegment, nowNs: bigint, ctx: CoreCo
     f &= ~SYN;
     seq = seqAdd(seq, 1);
     if (!(f & ACK)) {
+      // Echo the repeated SYN's timestamp, not the first one's: the peer's RTT sample from
+      // our SYN,ACK then measures this exchange (RFC 7323 §4.3 R3 in spirit).
+      const t = seg.options.timestamp;
+      if (c.tsOk && t !== undefined && seqGe(t.val, c.tsRecent)) c.tsRecent = t.val;
       c.ackNow = true;
       return;
     }

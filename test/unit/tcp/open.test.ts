@@ -116,6 +116,15 @@ describe("tcp SYN-RECEIVED", () => {
     assert.equal(again.ack, PEER_ISS + 1);
   });
 
+  it("a repeated SYN's timestamp is what the new SYN,ACK echoes", () => {
+    const r = new Rig({ timestamps: true });
+    r.core.listen(80, 4);
+    r.send({ flags: SYN, seq: PEER_ISS, options: { timestamp: { val: 100, ecr: 0 } } });
+    assert.equal(r.recvOne().options.timestamp?.ecr, 100);
+    r.at(1000).send({ flags: SYN, seq: PEER_ISS, options: { timestamp: { val: 1100, ecr: 0 } } });
+    assert.equal(r.recvOne().options.timestamp?.ecr, 1100);
+  });
+
   it("the ACK completes the handshake: incoming event, accept, ESTABLISHED", () => {
     const r = new Rig();
     const h = r.established();
