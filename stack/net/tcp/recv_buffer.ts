@@ -15,11 +15,12 @@ interface Piece {
 }
 
 /**
- * At most this many out-of-order pieces are kept: a peer sending tiny segments with gaps
- * between them cannot make reassembly cost more than this per segment. Past it, new
- * out-of-order data is dropped (the peer retransmits it).
+ * At most this many out-of-order pieces are kept: a peer sending tiny segments cannot make
+ * reassembly cost more than this per segment. It holds a whole 256 KiB window of full-sized
+ * segments behind one hole (181 of 1448 bytes). Past it, new out-of-order data is dropped
+ * (the peer retransmits it).
  */
-export const MAX_OOO_PIECES = 64;
+export const MAX_OOO_PIECES = 256;
 
 export class ReceiveBuffer {
   private ready: Uint8Array[] = [];
