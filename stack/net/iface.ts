@@ -84,6 +84,11 @@ export interface InterfaceOptions {
 export class Interface {
   /** Frames to transmit, oldest first; the driver drains it. */
   readonly frames: Uint8Array[] = [];
+  /**
+   * Frames to our own address (an app talking to itself): never on the wire; the driver
+   * feeds them back with `deliverLoopback`.
+   */
+  readonly loopback: Uint8Array[] = [];
   /** Datagrams that arrived for bound UDP ports; the driver drains it. */
   readonly udpReceived: UdpReceived[] = [];
   readonly counters = {
@@ -339,8 +344,10 @@ export class Interface {
       return false;
     }
     this.counters.ip.inc("tx", packets.length);
+    const toSelf = cfg !== null && dst === cfg.cidr.address;
     for (const framed of packets) {
-      if (isBroadcast) this.frames.push(this.frame(MAC_BROADCAST, ETHERTYPE_IPV4, framed));
+      if (toSelf) this.loopback.push(this.frame(this.mac, ETHERTYPE_IPV4, framed));
+      else if (isBroadcast) this.frames.push(this.frame(MAC_BROADCAST, ETHERTYPE_IPV4, framed));
       else this.arp.send(hop, framed, nowNs);
     }
     this.flushArp();
@@ -396,6 +403,11 @@ export class Interface {
       for (const s of this.tcp.poll(nowNs))
         this.sendIp(s.dst.n, PROTO_TCP, s.segment, nowNs, s.src.n);
     }
+  }
+
+  /** Receives the frames sent to our own address so far; frames they cause wait for the next call. */
+  deliverLoopback(nowNs: bigint): void {
+    for (const f of this.loopback.splice(0)) this.receive(f, nowNs);
   }
 
   /** The earliest deadline of any timer here or in TCP; null when all are idle. */

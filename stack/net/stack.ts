@@ -225,6 +225,12 @@ export class NetStack implements Stack {
     now = this.clock.monotonicNs();
     this.flushTx();
     iface.poll(now, this.txBacklog.length === 0 ? Number.POSITIVE_INFINITY : 0);
+    // Packets to our own address, a few rounds of them (each answer makes more), then yield.
+    for (let i = 0; i < 8 && iface.loopback.length > 0; i++) {
+      iface.deliverLoopback(now);
+      iface.poll(now, this.txBacklog.length === 0 ? Number.POSITIVE_INFINITY : 0);
+    }
+    if (iface.loopback.length > 0) this.kick();
     this.flushTx();
     this.dispatchEvents();
     this.deliverUdp();

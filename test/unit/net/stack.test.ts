@@ -228,6 +228,22 @@ describe("NetStack: link state and tracing", () => {
     assert.deepEqual(await roundTrip(a, clock, data, 10n * S), data);
   });
 
+  it("an app can talk to its own address (loopback, never on the wire)", async () => {
+    const { clock, link, a } = pair();
+    await echo(a, 7);
+    const sentBefore = link.a.sent;
+    let back: Uint8Array | null = null;
+    void (async () => {
+      const f = await a.tcp.connect({ address: "10.0.0.1", port: 7 });
+      await f.write(new Uint8Array([1, 2, 3]));
+      back = await f.read();
+      await f.close();
+    })();
+    await runUntil(clock, () => back !== null, 5n * S);
+    assert.deepEqual([...(back as unknown as Uint8Array)], [1, 2, 3]);
+    assert.equal(link.a.sent, sentBefore, "nothing went on the wire");
+  });
+
   it("hands its tracer to TCP: a connection's segments and states, and the IP configuration", async () => {
     const clock = new VirtualClock();
     const l = new SimLink(clock, { random: rng(5) });
