@@ -99,6 +99,28 @@ describe("VS Code extension in code-server", () => {
 
   after(async function () {
     this.timeout(30_000);
+    // A step that failed half-way may leave a debuggee or a unikernel running (both detach
+    // from code-server): end them through the editor, as a person would.
+    if (
+      wb &&
+      (await wb.page
+        .locator(".debug-toolbar")
+        .isVisible()
+        .catch(() => false))
+    ) {
+      await wb.page.keyboard.press("Shift+F5");
+      await wb.page
+        .locator(".debug-toolbar")
+        .waitFor({ state: "hidden" })
+        .catch(() => {});
+    }
+    if (wb && (await isListening(port))) {
+      await wb.command("Morgana: Stop").catch(() => {});
+      await wb
+        .notification(/Morgana: stopped/)
+        .waitFor()
+        .catch(() => {});
+    }
     await browser?.close();
     await server?.stop();
     if (project) rmSync(dirname(project), { recursive: true, force: true });
@@ -482,20 +504,21 @@ function lineOf(file: string, text: string): number {
   return line;
 }
 
+/** Does something accept TCP connections on 127.0.0.1:`port`? */
+function isListening(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
+}
+
 /** Waits until something accepts TCP connections on 127.0.0.1:`port`. */
 async function waitForListening(port: number): Promise<void> {
-  for (;;) {
-    const up = await new Promise<boolean>((done) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once("error", () => done(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  while (!(await isListening(port))) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** Polls the webviews' frames (nested iframes) until one shows `text`; returns that frame's text. */
