@@ -4,6 +4,7 @@
  * bytes between the transport and the pure engine.
  */
 import { concatBytes } from "../bytes/index.ts";
+import type { Clock } from "../devices/clock.ts";
 import type { Endpoint, Flow } from "../devices/stack.ts";
 import { StackError } from "../devices/stack.ts";
 import { TlsClient } from "./client.ts";
@@ -15,7 +16,7 @@ import { TlsServer } from "./server.ts";
 /** A TLS session that failed: the failure names the alert sent or received. */
 export class TlsFlowError extends Error {
   constructor(
-    readonly failure: TlsFailure | "peer-alert" | "eof",
+    readonly failure: TlsFailure | "peer-alert" | "eof" | "timeout",
     message: string,
   ) {
     super(message);
@@ -26,6 +27,11 @@ export class TlsFlowError extends Error {
 export interface TlsFlowOptions {
   /** Every engine event: tickets (`session-ticket`), alerts, key updates. */
   onEvent?: (e: TlsEvent) => void;
+  /**
+   * Gives up on a handshake that has not completed after `ms` (a peer that connects and says
+   * nothing must not hold a flow forever): the flow is closed and the handshake rejects.
+   */
+  handshakeTimeout?: { ms: number; clock: Pick<Clock, "sleepNs"> };
 }
 
 export class TlsFlow implements Flow {
@@ -75,6 +81,24 @@ export class TlsFlow implements Flow {
   }
 
   private async handshake(first: TlsOutput): Promise<void> {
+    const limit = this.options.handshakeTimeout;
+    if (!limit) return this.runHandshake(first);
+    let timedOut = false;
+    const timer = limit.clock.sleepNs(BigInt(limit.ms) * 1_000_000n).then(() => {
+      timedOut = true;
+    });
+    await Promise.race([this.runHandshake(first).catch(() => {}), timer]);
+    if (timedOut && this.engine.status === "handshaking") {
+      await this.inner.close();
+      throw new TlsFlowError("timeout", `no handshake after ${limit.ms} ms`);
+    }
+    // The race hid the handshake's own outcome: run the checks again.
+    if (this.error) throw this.error;
+    if (this.engine.status !== "open")
+      throw new TlsFlowError("eof", "session closed during the handshake");
+  }
+
+  private async runHandshake(first: TlsOutput): Promise<void> {
     this.apply(first);
     while (this.engine.status === "handshaking") {
       await this.pull();

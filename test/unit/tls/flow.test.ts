@@ -1,0 +1,102 @@
+/** TlsFlow over an in-memory Flow pair: a session end to end, and a peer that says nothing. */
+import assert from "node:assert/strict";
+import { utf8Decode, utf8Encode } from "../../../stack/bytes/index.ts";
+import type { Flow } from "../../../stack/devices/stack.ts";
+import { TlsFlow, TlsFlowError } from "../../../stack/tls/flow.ts";
+import { providers } from "../crypto/providers.ts";
+import { serverCredentials, verifierFor } from "./helpers.ts";
+
+const c = providers[1] as (typeof providers)[1];
+
+/** Two connected in-memory flows: what one writes, the other reads. */
+function flowPair(): [Flow & { closed: boolean }, Flow & { closed: boolean }] {
+  const make = (
+    inbox: Uint8Array[],
+    waiters: ((v: Uint8Array | null) => void)[],
+    peer: () => {
+      inbox: Uint8Array[];
+      waiters: ((v: Uint8Array | null) => void)[];
+      ended: boolean;
+    },
+  ) => {
+    const self = {
+      closed: false,
+      ended: false,
+      local: { address: "127.0.0.1", port: 1 },
+      remote: { address: "127.0.0.1", port: 2 },
+      inbox,
+      waiters,
+      async read() {
+        const next = inbox.shift();
+        if (next) return next;
+        if (self.ended) return null;
+        return new Promise<Uint8Array | null>((r) => waiters.push(r));
+      },
+      async write(d: Uint8Array) {
+        const p = peer();
+        const w = p.waiters.shift();
+        if (w) w(d.slice());
+        else p.inbox.push(d.slice());
+      },
+      async writev(ds: Uint8Array[]) {
+        for (const d of ds) await self.write(d);
+      },
+      async shutdown() {
+        const p = peer();
+        p.ended = true;
+        for (const w of p.waiters.splice(0)) w(null);
+      },
+      async close() {
+        self.closed = true;
+        await self.shutdown();
+      },
+    };
+    return self;
+  };
+  const a: ReturnType<typeof make> = make([], [], () => b);
+  const b: ReturnType<typeof make> = make([], [], () => a);
+  return [a, b];
+}
+
+describe("TlsFlow", () => {
+  it("a session end to end over a Flow pair: handshake, data both ways, close_notify", async () => {
+    const [ca, sb] = flowPair();
+    const [client, server] = await Promise.all([
+      TlsFlow.client(ca, { crypto: c, serverName: "localhost", verifier: verifierFor(c) }),
+      TlsFlow.server(sb, { crypto: c, credentials: serverCredentials(c, "p256") }),
+    ]);
+    assert.equal(client.session.suite, "TLS_AES_128_GCM_SHA256");
+    await client.writev([utf8Encode("hello "), utf8Encode("server")]);
+    assert.equal(utf8Decode((await server.read()) as Uint8Array), "hello server");
+    await server.write(utf8Encode("hello client"));
+    assert.equal(utf8Decode((await client.read()) as Uint8Array), "hello client");
+    await client.close();
+    assert.equal(await server.read(), null);
+    assert.equal(server.truncated, false);
+  });
+
+  it("a peer that never speaks: the handshake gives up after its timeout and closes the flow", async () => {
+    const [, sb] = flowPair();
+    const clock = {
+      sleepNs: (ns: bigint) => new Promise<void>((r) => setTimeout(r, Number(ns / 1_000_000n))),
+    };
+    const started = Date.now();
+    await assert.rejects(
+      TlsFlow.server(
+        sb,
+        { crypto: c, credentials: serverCredentials(c, "p256") },
+        { handshakeTimeout: { ms: 50, clock } },
+      ),
+      (e: unknown) => e instanceof TlsFlowError && e.failure === "timeout",
+    );
+    assert.ok(Date.now() - started >= 45);
+    assert.equal(sb.closed, true);
+  });
+
+  it("a peer that hangs up mid-handshake: the handshake rejects (eof), no hang", async () => {
+    const [ca, sb] = flowPair();
+    const pending = TlsFlow.server(sb, { crypto: c, credentials: serverCredentials(c, "p256") });
+    await ca.close();
+    await assert.rejects(pending, (e: unknown) => e instanceof TlsFlowError && e.failure === "eof");
+  });
+});
