@@ -111,6 +111,18 @@ describe("e2e: the morgana CLI", function () {
     }
   });
 
+  it("new --list names each template with its description, as text and as data", async () => {
+    const text = await morgana(["new", "--list"]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /^https-site +An HTTPS website/m);
+    const json = JSON.parse((await morgana(["new", "--list", "--json"])).stdout);
+    assert.deepEqual(
+      json.templates.map((t: { name: string }) => t.name),
+      ["hello", "https-site", "static-website"],
+    );
+    assert.ok(json.templates.every((t: { description: string }) => t.description.length > 10));
+  });
+
   it("run --no-build without a build says how to build, exit 1", async () => {
     const dir = tempDir("nobuild");
     removeDir(dir);

@@ -14,7 +14,14 @@ export { type CertOptions, type CertResult, cert, devCaDir } from "./cert.ts";
 export { type CleanResult, clean } from "./clean.ts";
 export { type ConfigureOptions, type ConfigureResult, configure } from "./configure.ts";
 export { type DescribedDevice, type DescribeResult, describe } from "./describe.ts";
-export { type NewProjectResult, newProject, templates, unikernelName } from "./new.ts";
+export {
+  type NewProjectResult,
+  newProject,
+  type TemplateInfo,
+  templateInfos,
+  templates,
+  unikernelName,
+} from "./new.ts";
 export { type Progress, quietProgress } from "./progress.ts";
 export { hasErrors, type Outcome } from "./result.ts";
 export { type RunningUnikernel, type RunOptions, type RunResult, run } from "./run.ts";

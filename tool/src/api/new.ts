@@ -11,6 +11,21 @@ import { failure, type Outcome } from "./result.ts";
  */
 const SKIP = new Set(["node_modules", "dist", ".morgana", "keys"]);
 
+/** A template with what it is: the first comment line of its unikernel.yaml. */
+export interface TemplateInfo {
+  name: string;
+  description: string;
+}
+
+/** The templates with their descriptions, for pickers (the extension's New Unikernel). */
+export function templateInfos(): TemplateInfo[] {
+  return templates().map((name) => {
+    const first =
+      readFileSync(join(TEMPLATES_DIR, name, "unikernel.yaml"), "utf8").split("\n")[0] ?? "";
+    return { name, description: first.startsWith("#") ? first.replace(/^#\s*/, "") : "" };
+  });
+}
+
 /** The templates `new` offers: the samples. */
 export function templates(): string[] {
   return readdirSync(TEMPLATES_DIR, { withFileTypes: true })

@@ -17,14 +17,21 @@ import { unixTarget } from "./unix.ts";
 const lit = (v: unknown) => JSON.stringify(v);
 
 /**
- * guest port -> the URL the host reaches it at, for each HTTP device on this stack whose
- * port is forwarded (targets.cubieboard2.ports): the runtime prints it once listening.
+ * guest port -> the URL the host reaches it at, for each HTTP device on this stack (https for
+ * one on a tls device over it) whose port is forwarded (targets.cubieboard2.ports): the runtime prints it once listening.
  */
 function announced(stack: DeviceConfig, ctx: WiringContext): string {
+  // An http device on a tls device over this stack listens here too, speaking https.
+  const tlsOver = new Set(
+    ctx.devices.filter((d) => d.type === "tls" && d.deps.stack === stack.name).map((d) => d.name),
+  );
   const entries = ctx.devices.flatMap((d) => {
-    if (d.type !== "http" || d.deps.stack !== stack.name) return [];
+    if (d.type !== "http") return [];
+    const scheme =
+      d.deps.stack === stack.name ? "http" : tlsOver.has(d.deps.stack) ? "https" : null;
+    if (scheme === null) return [];
     const fwd = ctx.options.ports.find((p) => p.protocol === "tcp" && p.guest === d.options.port);
-    return fwd ? [`${d.options.port}: ${lit(`http://127.0.0.1:${fwd.host}/`)}`] : [];
+    return fwd ? [`${d.options.port}: ${lit(`${scheme}://127.0.0.1:${fwd.host}/`)}`] : [];
   });
   return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
 }
@@ -66,6 +73,7 @@ export const cubieboard2Target: Target = {
     imports: {
       "@morgana/runtime-baremetal": "* as board",
       "@morgana/stack/http": "{ createHttpServer }",
+      "@morgana/stack/tls": "{ createTlsStack }",
     },
     prelude: [],
   },
@@ -152,6 +160,24 @@ export const cubieboard2Target: Target = {
         const v = ipv4 === "dhcp" ? lit("dhcp") : lit(`${ipv4.address}/${ipv4.prefixLength}`);
         const gateway = d.options.gateway ? lit(d.options.gateway) : "null";
         return `board.createNetStack({ ipv4: ${v}, gateway: ${gateway}, announce: ${announced(d, ctx)} })`;
+      },
+    },
+    tls: {
+      summary:
+        "Morgana's TLS 1.3 over the stack (the portable @noble provider on the board's seeded Random)",
+      construct: (d, ctx) => {
+        const o = d.options;
+        const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
+        const fields = [
+          `keys: ${ctx.ref(d.deps.keys)}`,
+          `certificate: ${lit(o.certificate)}`,
+          `key: ${lit(o.key)}`,
+          ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
+          "crypto: board.createCryptoProvider()",
+          "clock: board.createClock()",
+          ...(serves ? ['alpn: ["http/1.1"]'] : []),
+        ];
+        return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
       },
     },
     http: unixTarget.devices.http,
