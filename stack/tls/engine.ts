@@ -214,6 +214,10 @@ export abstract class TlsEngine {
       // RFC 5246 §7.1: in TLS 1.2 the change_cipher_spec switches the read keys.
       if (body.length !== 1 || body[0] !== 1)
         throw new TlsError("decode-error", "change_cipher_spec body");
+      // A handshake message must not straddle the key change.
+      if (this.hsbuf.length > 0) {
+        throw new TlsError("unexpected-message", "change_cipher_spec inside a message");
+      }
       this.onChangeCipherSpec12();
       return;
     }
