@@ -19,6 +19,7 @@ export { createTlsStack, type TlsStackOptions } from "./device.ts";
 export type { TlsEngine } from "./engine.ts";
 export { alertFor, type CertificateFailure, type TlsFailure } from "./errors.ts";
 export { TlsFlow, TlsFlowError, type TlsFlowOptions } from "./flow.ts";
+export { credentialsFromPem, type PemResult, rootsFromPem } from "./pem.ts";
 export { credentialsFromKey, TlsServer } from "./server.ts";
 export {
   type CipherSuite,

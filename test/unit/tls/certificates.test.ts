@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TlsClient } from "../../../stack/tls/client.ts";
 import type { TlsFailure } from "../../../stack/tls/errors.ts";
+import { credentialsFromPem, rootsFromPem } from "../../../stack/tls/pem.ts";
 import { credentialsFromKey, TlsServer } from "../../../stack/tls/server.ts";
 import { x509Verifier } from "../../../stack/tls/verify.ts";
 import { parseCertificatesPem, parsePrivateKeyPem } from "../../../stack/x509/index.ts";
@@ -202,5 +203,28 @@ describe("TLS 1.3 client: certificate checks on openssl-made chains", function (
   it("a leaf outside its CA's name constraints: bad_certificate", () => {
     const l = leafWith("outside", "extendedKeyUsage=serverAuth", "constrained");
     expectRefused(connect(l.chain, l.key), "bad-certificate", /name-constraint/);
+  });
+});
+
+describe("credentials and roots from PEM", () => {
+  it("a chain and its key make working credentials; another key is refused", () => {
+    const pki = testPki();
+    const chainPem = readFileSync(pki.leaf("p256").chainFile, "utf8");
+    const keyPem = readFileSync(pki.leaf("p256").keyFile, "utf8");
+    const creds = credentialsFromPem(c, chainPem, keyPem);
+    assert.ok(creds.ok, creds.ok ? "" : creds.error);
+    assert.equal(creds.value.chain.length, 2);
+    const roots = rootsFromPem(pki.caPem);
+    assert.ok(roots.ok);
+    const verifier = x509Verifier({ roots: roots.value, crypto: c, wallMs: () => Date.now() });
+    const client = new TlsClient({ crypto: c, serverName: "localhost", verifier });
+    const server = new TlsServer({ crypto: c, credentials: creds.value });
+    pump(client, server, client.start().records);
+    assert.equal(client.status, "open");
+    const otherKey = readFileSync(pki.leaf("p384").keyFile, "utf8");
+    assert.equal(credentialsFromPem(c, chainPem, otherKey).ok, false);
+    const sameKindOtherKey = readFileSync(join(pki.dir, "int.key"), "utf8");
+    assert.equal(credentialsFromPem(c, chainPem, sameKindOtherKey).ok, false);
+    assert.equal(credentialsFromPem(c, "nonsense", keyPem).ok, false);
   });
 });
