@@ -34,9 +34,13 @@ export function credentialsFromPem(
   const probe = new Uint8Array(32).fill(0x5a);
   const scheme = creds.schemes[0] as number;
   const alg = schemeAlgorithm(scheme);
-  if (!alg || !crypto.verify(alg, leafKey, probe, creds.sign(scheme, probe))) {
-    return { ok: false, error: "the key does not belong to the first certificate" };
+  let matches = false;
+  try {
+    matches = alg !== null && crypto.verify(alg, leafKey, probe, creds.sign(scheme, probe));
+  } catch {
+    matches = false;
   }
+  if (!matches) return { ok: false, error: "the key does not belong to the first certificate" };
   return { ok: true, value: creds };
 }
 
