@@ -1,5 +1,12 @@
 /** `node:crypto`'s createHash("sha256"), for tests run under XS (runtime/mem's kv uses it). */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { createNobleProvider } from "@morgana/stack/crypto";
+
+/** The stack's portable provider, for its hash alone (hashing draws no randomness). */
+const noble = createNobleProvider({
+  fill() {
+    throw new Error("createHash under XS draws no randomness");
+  },
+});
 
 export function createHash(algorithm: string) {
   if (algorithm !== "sha256") throw new Error(`createHash: only sha256 under XS, not ${algorithm}`);
@@ -16,7 +23,7 @@ export function createHash(algorithm: string) {
         all.set(c, at);
         at += c.length;
       }
-      const out = sha256(all);
+      const out = noble.hash("sha256", all);
       if (encoding !== "hex") return out;
       return [...out].map((b) => b.toString(16).padStart(2, "0")).join("");
     },

@@ -18,7 +18,8 @@ const lit = (v: unknown) => JSON.stringify(v);
 
 /**
  * guest port -> the URL the host reaches it at, for each HTTP device on this stack (https for
- * one on a tls device over it) whose port is forwarded (targets.cubieboard2.ports): the runtime prints it once listening.
+ * one on a tls device over it) whose port is forwarded (targets.cubieboard2.ports): the
+ * runtime prints it once listening.
  */
 function announced(stack: DeviceConfig, ctx: WiringContext): string {
   // An http device on a tls device over this stack listens here too, speaking https.
