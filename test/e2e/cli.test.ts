@@ -165,3 +165,31 @@ describe("e2e: the morgana CLI", function () {
     assert.match(taken.stderr, /exists and is not empty/);
   });
 });
+
+describe("e2e: the board target's programs can be named by the environment", function () {
+  this.timeout(60_000);
+  it("MORGANA_QEMU and MORGANA_TOOLCHAIN are the programs cubieboard2 checks and runs", async () => {
+    const targets = (env: Record<string, string>) =>
+      new Promise<{ name: string; available: boolean; unavailable: string | null }[]>(
+        (done, fail) =>
+          execFile(
+            process.execPath,
+            [join(REPO, "tool", "bin", "morgana.js"), "targets", "--json"],
+            { env: { ...process.env, ...env } },
+            (err, stdout) => (err ? fail(err) : done(JSON.parse(stdout).targets)),
+          ),
+      );
+    const board = (list: { name: string }[]) => list.find((t) => t.name === "cubieboard2");
+    const qemu = board(await targets({ MORGANA_QEMU: "/nowhere/qemu-system-arm" }));
+    assert.equal(qemu?.available, false);
+    assert.match(
+      qemu?.unavailable ?? "",
+      /fix MORGANA_QEMU: \/nowhere\/qemu-system-arm does not run/,
+    );
+    const gcc = board(await targets({ MORGANA_TOOLCHAIN: "/nowhere/bin" }));
+    assert.match(
+      gcc?.unavailable ?? "",
+      /fix MORGANA_TOOLCHAIN: \/nowhere\/bin\/arm-none-eabi-gcc does not run/,
+    );
+  });
+});

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
  * main.c), kept here so the emulator and the `cubieboard2` target's launch hook agree.
  */
 export const QEMU_BOARD = {
-  qemu: "qemu-system-arm",
+  /** `$MORGANA_QEMU` (the extension's `morgana.qemuPath`), else from PATH. */
+  qemu: process.env.MORGANA_QEMU || "qemu-system-arm",
   /** QEMU 7.2 has no A20: its A10 `cubieboard` machine stands in (see emulator/ profiles). */
   machine: "cubieboard",
   memoryMiB: 1024,

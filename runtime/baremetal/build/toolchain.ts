@@ -3,11 +3,18 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
+/**
+ * A cross tool by name: from `$MORGANA_TOOLCHAIN` (a folder holding the `arm-none-eabi-*`
+ * programs, as the extension's `morgana.toolchainPath` setting passes it) or from PATH.
+ */
+const crossTool = (name: string) =>
+  process.env.MORGANA_TOOLCHAIN ? join(process.env.MORGANA_TOOLCHAIN, name) : name;
+
 /** The cross toolchain and flags that worked for XS on the Cortex-A8 (docs/board.md). */
-export const CC = "arm-none-eabi-gcc";
-export const AR = "arm-none-eabi-ar";
-export const SIZE = "arm-none-eabi-size";
-export const OBJCOPY = "arm-none-eabi-objcopy";
+export const CC = crossTool("arm-none-eabi-gcc");
+export const AR = crossTool("arm-none-eabi-ar");
+export const SIZE = crossTool("arm-none-eabi-size");
+export const OBJCOPY = crossTool("arm-none-eabi-objcopy");
 
 /** Cortex-A8 with NEON, hard float, ARM (not Thumb) code: what the A10 and QEMU's cubieboard run. */
 export const CPU_FLAGS = ["-mcpu=cortex-a8", "-mfpu=neon", "-mfloat-abi=hard", "-marm"];
@@ -50,6 +57,7 @@ export class ToolchainError extends Error {
 export function missingToolchain(): string | null {
   const gcc = spawnSync(CC, ["-print-file-name=libc.a"], { encoding: "utf8" });
   if (gcc.error || gcc.status !== 0) {
+    if (process.env.MORGANA_TOOLCHAIN) return `fix MORGANA_TOOLCHAIN: ${CC} does not run`;
     return "apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi";
   }
   // Without newlib, gcc prints the bare name back instead of a path.

@@ -48,7 +48,11 @@ function whyUnavailable(): string | null {
     const qemu = spawnSync(QEMU_BOARD.qemu, ["--version"], { stdio: "ignore" });
     const install = [
       toolchain,
-      qemu.error || qemu.status !== 0 ? "apt-get install -y qemu-system-arm" : null,
+      qemu.error || qemu.status !== 0
+        ? process.env.MORGANA_QEMU
+          ? `fix MORGANA_QEMU: ${QEMU_BOARD.qemu} does not run`
+          : "apt-get install -y qemu-system-arm"
+        : null,
     ].filter((x): x is string => x !== null);
     missing =
       install.length === 0
