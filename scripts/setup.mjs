@@ -29,6 +29,11 @@ export const DEBIAN_PACKAGES = [
     why: "end-to-end tests render `morgana describe --dot` with it",
   },
   { command: "socat", pkg: "socat", why: "the direct target bridges a tap to the stack with it" },
+  {
+    command: "testssl",
+    pkg: "testssl.sh",
+    why: "end-to-end tests scan https-site with it (no finding of MEDIUM or higher)",
+  },
   { command: "dnsmasq", pkg: "dnsmasq-base", why: "direct tests take a DHCP lease from it" },
   { command: "ip", pkg: "iproute2", why: "direct tests create network namespaces and taps" },
   { command: "ping", pkg: "iputils-ping", why: "direct tests ping the stack from Linux" },

@@ -70,6 +70,7 @@ describe("e2e: https-site serves over TLS with a dev certificate, and redirects 
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(r.out, /\r\nStrict-Transport-Security: max-age=63072000; includeSubDomains\r\n/);
+    assert.match(r.out, /\r\nX-Content-Type-Options: nosniff\r\n/);
     const body = r.out.slice(r.out.indexOf("\r\n\r\n") + 4);
     assert.equal(
       body,
@@ -107,6 +108,36 @@ describe("e2e: https-site serves over TLS with a dev certificate, and redirects 
     assert.match(out, /TLSv1\.3/);
     assert.match(out, /ALPN protocol: http\/1\.1/);
     assert.match(out, /Verify return code: 0 \(ok\)/);
+  });
+
+  it("testssl.sh finds nothing of MEDIUM or higher but the dev certificate's missing revocation", async function () {
+    this.timeout(240_000);
+    const report = join(caDir, "..", "testssl.json");
+    await new Promise<void>((done) =>
+      execFile(
+        "testssl",
+        ["--fast", "--severity", "MEDIUM", "--quiet", "--color", "0", "--warnings", "batch"]
+          .concat(["--add-ca", join(caDir, "ca.pem"), "--jsonfile", report])
+          .concat([`127.0.0.1:${https}`]),
+        { timeout: 220_000 },
+        () => done(),
+      ),
+    );
+    const findings = JSON.parse(readFileSync(report, "utf8")) as {
+      id: string;
+      severity: string;
+      finding: string;
+    }[];
+    // A dev certificate has no CRL or OCSP address (nothing to revoke it with); a public CA's
+    // certificate has. Every other finding at MEDIUM or above is ours to fix.
+    const serious = findings.filter(
+      (f) => ["MEDIUM", "HIGH", "CRITICAL"].includes(f.severity) && f.id !== "cert_revocation",
+    );
+    assert.deepEqual(serious, [], JSON.stringify(findings, null, 1));
+    assert.ok(
+      findings.every((f) => f.severity !== "FATAL"),
+      "testssl ran to the end",
+    );
   });
 
   it("plain HTTP answers 301 to the same path over HTTPS", async () => {
