@@ -1,17 +1,29 @@
 /**
  * F5 on Node targets: the `morgana` debug type builds the unikernel with the CLI, then
- * resolves to VS Code's built-in JavaScript debugger (`type: node`) on the bundle, with
- * source maps reaching the app, the runtime and the stack, so breakpoints bind in all three.
+ * resolves to VS Code's built-in JavaScript debugger (`type: node`), with source maps
+ * reaching the app, the runtime and the stack, so breakpoints bind in all three.
+ *
+ * On unix the target's launch is only `node <bundle>`: js-debug runs the bundle itself. On
+ * direct the launch sets up the tap bridge (socat, dnsmasq), hands the unikernel its
+ * MORGANA_DIRECT_PORT/PEER and tears the bridge down when it exits; js-debug then runs
+ * `morgana run -t direct --no-build` and attaches to the unikernel the CLI spawns (it
+ * inherits js-debug's NODE_OPTIONS), so the target's own launch plan boots it.
  * Board targets will hand over to their own adapter; until then F5 says so.
  */
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { type Problem, runJson } from "./cli.ts";
+import { cliPath, type Problem, runJson } from "./cli.ts";
 import { cliContext, pickProject } from "./workspace.ts";
 
 export const DEBUG_TYPE = "morgana";
 /** Targets whose unikernel is a Node process js-debug can launch. */
 const NODE_TARGETS = new Set(["unix", "direct"]);
+/**
+ * Node targets whose launch does more than `node <bundle>` (a bridge, env, a cleanup): F5
+ * boots them through the CLI. Unix keeps the bundle as js-debug's program: one process,
+ * nothing to set up, and Stop ends it directly.
+ */
+const LAUNCHED_BY_CLI = new Set(["direct"]);
 
 export class MorganaDebugProvider implements vscode.DebugConfigurationProvider {
   constructor(
@@ -58,11 +70,23 @@ export class MorganaDebugProvider implements vscode.DebugConfigurationProvider {
       );
       return undefined;
     }
+    const program = LAUNCHED_BY_CLI.has(target)
+      ? {
+          program: cliPath(ctx.checkout),
+          args: ["run", "-t", target, "--no-build"],
+          runtimeExecutable: ctx.node,
+          env: ctx.env,
+          // The unikernel is the CLI's child: js-debug attaches to it as a child session.
+          autoAttachChildProcesses: true,
+          // Stop sends SIGTERM down the tree (SIGKILL would skip the bridge's cleanup).
+          killBehavior: "polite",
+        }
+      : { program: join(project, output) };
     return {
       type: "node",
       request: "launch",
       name: config.name ?? `Morgana: ${target}`,
-      program: join(project, output),
+      ...program,
       cwd: project,
       sourceMaps: true,
       outFiles: [join(project, "dist", target, "**", "*.mjs")],
