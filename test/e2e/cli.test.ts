@@ -179,7 +179,8 @@ describe("e2e: the board target's programs can be named by the environment", fun
             (err, stdout) => (err ? fail(err) : done(JSON.parse(stdout).targets)),
           ),
       );
-    const board = (list: { name: string }[]) => list.find((t) => t.name === "cubieboard2");
+    const board = <T extends { name: string }>(list: T[]) =>
+      list.find((t) => t.name === "cubieboard2");
     const qemu = board(await targets({ MORGANA_QEMU: "/nowhere/qemu-system-arm" }));
     assert.equal(qemu?.available, false);
     assert.match(
