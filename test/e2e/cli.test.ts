@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
@@ -121,6 +121,25 @@ describe("e2e: the morgana CLI", function () {
       ["hello", "https-site", "static-website"],
     );
     assert.ok(json.templates.every((t: { description: string }) => t.description.length > 10));
+  });
+
+  it("run --json reports the unikernel's own exit code when it fails", async () => {
+    const dir = tempDir("runjson");
+    removeDir(dir);
+    assert.equal((await morgana(["new", "hello", dir])).code, 0);
+    writeFileSync(
+      join(dir, "src", "unikernel.ts"),
+      'import type { Devices } from "morgana:devices";\nexport async function start(_d: Devices): Promise<void> {\n  throw new Error("boom");\n}\n',
+    );
+    const r = await morgana(["run", "--json"], dir);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(
+      [json.ok, json.exitCode, json.error],
+      [false, 1, "the unikernel exited with 1"],
+    );
+    assert.match(r.stderr, /boom/, "the console goes to stderr with --json");
+    removeDir(dir);
   });
 
   it("run --no-build without a build says how to build, exit 1", async () => {

@@ -63,10 +63,16 @@ export class Output implements Progress {
       else this.diagnostics(result.diagnostics.filter((d) => d.severity === "warning"));
       return 0;
     }
-    const code = exitCodeFor(result.diagnostics);
-    const message = summary(result.diagnostics);
+    // A command that knows its exit code says so in `fields` (run: the unikernel's own).
+    const own = (fields as { exitCode?: unknown }).exitCode;
+    const code = typeof own === "number" ? own : exitCodeFor(result.diagnostics);
+    const message =
+      typeof own === "number" && !result.diagnostics.some((d) => d.severity === "error")
+        ? `the unikernel exited with ${own}`
+        : summary(result.diagnostics);
     if (this.json) {
       this.writeJson({
+        ...fields,
         ok: false,
         exitCode: code,
         error: message,
