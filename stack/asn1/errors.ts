@@ -45,6 +45,31 @@ export type Asn1ErrorCode =
   /** A value the structure does not allow (an unknown CHOICE alternative, a bad enum). */
   | "bad-value";
 
+/** Every code, for callers that check a failure is one of the set (fuzz tests, alert maps). */
+const EVERY_CODE: Record<Asn1ErrorCode, true> = {
+  truncated: true,
+  "bad-tag": true,
+  "indefinite-length": true,
+  "non-minimal-length": true,
+  "length-too-large": true,
+  "trailing-bytes": true,
+  "unexpected-tag": true,
+  "bad-form": true,
+  "non-minimal-integer": true,
+  "integer-out-of-range": true,
+  "bad-boolean": true,
+  "bad-null": true,
+  "bad-bit-string": true,
+  "bad-oid": true,
+  "bad-time": true,
+  "bad-string": true,
+  "unsorted-set": true,
+  "default-encoded": true,
+  "too-few-elements": true,
+  "bad-value": true,
+};
+export const ASN1_ERROR_CODES = Object.keys(EVERY_CODE) as readonly Asn1ErrorCode[];
+
 export interface Asn1Error {
   readonly code: Asn1ErrorCode;
   readonly message: string;

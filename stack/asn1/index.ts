@@ -27,7 +27,14 @@ export {
   withDefault,
   withDer,
 } from "./codec.ts";
-export { type Asn1Error, type Asn1ErrorCode, fail, ok, type Result } from "./errors.ts";
+export {
+  ASN1_ERROR_CODES,
+  type Asn1Error,
+  type Asn1ErrorCode,
+  fail,
+  ok,
+  type Result,
+} from "./errors.ts";
 export { decodeOid, encodeOid, isOid, OID, oidName } from "./oid.ts";
 export {
   type BitString,

@@ -2,7 +2,7 @@
  * Why a certificate, key or CSR did not parse: the DER failures of `stack/asn1/` plus the
  * X.509 ones below. A closed set; every parser here returns it instead of throwing.
  */
-import type { Asn1ErrorCode } from "../asn1/index.ts";
+import { ASN1_ERROR_CODES, type Asn1ErrorCode } from "../asn1/index.ts";
 
 export type X509ParseCode =
   | Asn1ErrorCode
@@ -22,6 +22,22 @@ export type X509ParseCode =
   | "duplicate-extension"
   /** An extension whose value does not parse as its type, or breaks its rules (RFC 5280 §4.2.1). */
   | "bad-extension";
+
+/** Every code: the DER ones and X.509's own. */
+const X509_OWN: Record<Exclude<X509ParseCode, Asn1ErrorCode>, true> = {
+  "bad-pem": true,
+  "bad-version": true,
+  "algorithm-mismatch": true,
+  "bad-algorithm-parameters": true,
+  "bad-key": true,
+  "unsupported-key": true,
+  "duplicate-extension": true,
+  "bad-extension": true,
+};
+export const X509_PARSE_CODES: readonly X509ParseCode[] = [
+  ...ASN1_ERROR_CODES,
+  ...(Object.keys(X509_OWN) as X509ParseCode[]),
+];
 
 export interface X509ParseError {
   readonly code: X509ParseCode;

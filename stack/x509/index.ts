@@ -43,7 +43,12 @@ export {
   parseCsrPem,
   verifyCsr,
 } from "./csr.ts";
-export type { ParseResult, X509ParseCode, X509ParseError } from "./errors.ts";
+export {
+  type ParseResult,
+  X509_PARSE_CODES,
+  type X509ParseCode,
+  type X509ParseError,
+} from "./errors.ts";
 export {
   type Extensions,
   KEY_USAGE,

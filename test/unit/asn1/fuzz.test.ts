@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  ASN1_ERROR_CODES,
   type Asn1ErrorCode,
   any,
   boolean,
@@ -23,28 +24,7 @@ import {
   withDefault,
 } from "../../../stack/asn1/index.ts";
 
-const CODES = new Set<Asn1ErrorCode>([
-  "truncated",
-  "bad-tag",
-  "indefinite-length",
-  "non-minimal-length",
-  "length-too-large",
-  "trailing-bytes",
-  "unexpected-tag",
-  "bad-form",
-  "non-minimal-integer",
-  "integer-out-of-range",
-  "bad-boolean",
-  "bad-null",
-  "bad-bit-string",
-  "bad-oid",
-  "bad-time",
-  "bad-string",
-  "unsorted-set",
-  "default-encoded",
-  "too-few-elements",
-  "bad-value",
-]);
+const CODES = new Set<Asn1ErrorCode>(ASN1_ERROR_CODES);
 
 const Shape = sequence("Shape", {
   v: withDefault(explicit(0, integer), 0n),

@@ -9,41 +9,13 @@ import {
   parseCsr,
   parsePkcs8,
   validateChain,
+  X509_PARSE_CODES,
 } from "../../../stack/x509/index.ts";
 import { rng } from "../../helpers/rng.ts";
 import { OpenSsl } from "./openssl.ts";
 import { noble } from "./providers.ts";
 
-const CODES = new Set([
-  "truncated",
-  "bad-tag",
-  "indefinite-length",
-  "non-minimal-length",
-  "length-too-large",
-  "trailing-bytes",
-  "unexpected-tag",
-  "bad-form",
-  "non-minimal-integer",
-  "integer-out-of-range",
-  "bad-boolean",
-  "bad-null",
-  "bad-bit-string",
-  "bad-oid",
-  "bad-time",
-  "bad-string",
-  "unsorted-set",
-  "default-encoded",
-  "too-few-elements",
-  "bad-value",
-  "bad-pem",
-  "bad-version",
-  "algorithm-mismatch",
-  "bad-algorithm-parameters",
-  "bad-key",
-  "unsupported-key",
-  "duplicate-extension",
-  "bad-extension",
-]);
+const CODES = new Set<string>(X509_PARSE_CODES);
 
 function mutate(input: Uint8Array, next: () => number): Uint8Array {
   const out = Array.from(input);
