@@ -21,7 +21,7 @@ import {
   run,
   SIZE,
 } from "./toolchain.ts";
-import { ensureXsLibrary, XS_DEFINES, XS_PLATFORM_DIR } from "./xs.ts";
+import { ensureXsLibrary, XS_PLATFORM_DIR, type XsBuild, type XsFeatures } from "./xs.ts";
 
 const PLATFORM_DIR = join(baremetalDir(), "platform");
 const XS_GLUE = join(baremetalDir(), "xs", "xs_host.c");
@@ -40,6 +40,8 @@ export interface ImageInput {
    * testing the platform itself (crash reports, timers) without JS.
    */
   main?: string;
+  /** XS features compiled in (a separate cached XS build each): xsbug, heap snapshots. */
+  xs?: XsFeatures;
   log?: (line: string) => void;
 }
 
@@ -58,13 +60,16 @@ export interface ImageResult {
 const PLATFORM_CFLAGS = [...CFLAGS, "-Wall", "-Wextra", "-std=gnu11", `-I${PLATFORM_DIR}`];
 
 /** Our objects (platform and XS glue), compiled once per change of their sources. */
-async function ensurePlatformObjects(xsIncludes: string[], withXs: boolean): Promise<string[]> {
+async function ensurePlatformObjects(xs: XsBuild | null): Promise<string[]> {
+  const withXs = xs !== null;
+  const xsIncludes = xs?.includes ?? [];
+  const xsDefines = xs?.defines ?? [];
   const sources = readdirSync(PLATFORM_DIR)
     .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
     .map((f) => join(PLATFORM_DIR, f));
   if (withXs) sources.push(XS_GLUE);
   const h = createHash("sha256").update(
-    [...PLATFORM_CFLAGS, ...XS_DEFINES, ...xsIncludes].join(" "),
+    [...PLATFORM_CFLAGS, ...xsDefines, ...xsIncludes].join(" "),
   );
   for (const f of [
     ...sources,
@@ -82,7 +87,7 @@ async function ensurePlatformObjects(xsIncludes: string[], withXs: boolean): Pro
   mkdirSync(tmp, { recursive: true });
   await pool(sources, 2, async (src) => {
     const obj = join(tmp, `${basename(src).replace(/\.[cS]$/, "")}.o`);
-    const extra = src === XS_GLUE ? [...XS_DEFINES, ...xsIncludes.map((i) => `-I${i}`)] : [];
+    const extra = src === XS_GLUE ? [...xsDefines, ...xsIncludes.map((i) => `-I${i}`)] : [];
     await run(CC, [...PLATFORM_CFLAGS, ...extra, "-c", src, "-o", obj]);
   });
   rmSync(dir, { recursive: true, force: true });
@@ -115,8 +120,8 @@ function embedAssembly(bundle: string, kv: string): string {
  */
 export async function linkImage(input: ImageInput): Promise<ImageResult> {
   const withXs = input.main === undefined;
-  const xs = withXs ? await ensureXsLibrary(input.log) : null;
-  const objects = await ensurePlatformObjects(xs?.includes ?? [], withXs);
+  const xs = withXs ? await ensureXsLibrary(input.log, "arm", input.xs) : null;
+  const objects = await ensurePlatformObjects(xs);
   const work = join(dirname(input.out), `.${basename(input.out)}.d`);
   mkdirSync(work, { recursive: true });
   const kvPath = join(work, "kv.bin");

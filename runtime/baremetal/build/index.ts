@@ -4,4 +4,11 @@ export { type ImageInput, type ImageResult, imageSizes, linkImage } from "./imag
 export { type KvEntry, packKv } from "./kv.ts";
 export { DEFAULT_MAC, type Forward, QEMU_BOARD, qemuArgs, seedFile } from "./qemu.ts";
 export { cacheRoot, missingToolchain, ToolchainError } from "./toolchain.ts";
-export { ensureXsLibrary, XS_PACKAGE, XS_PACKAGE_VERSION } from "./xs.ts";
+export {
+  ensureXsLibrary,
+  XS_PACKAGE,
+  XS_PACKAGE_VERSION,
+  type XsBuild,
+  type XsFeatures,
+  xsDefines,
+} from "./xs.ts";

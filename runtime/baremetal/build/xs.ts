@@ -27,10 +27,30 @@ export const XS_DEFINES = [
   "-DmxCESU8=1",
 ];
 
+/**
+ * Optional XS features, each a separate cached build of XS and of our glue (xs_host.c), so a
+ * plain image never pays for them: `debug` compiles in XS's debugger (xsbug, `-DmxDebug=1`),
+ * `snapshot` its heap snapshots (`-DmxSnapshot=1`).
+ */
+export interface XsFeatures {
+  debug?: boolean;
+  snapshot?: boolean;
+}
+
+/** The defines for a set of features: XS_DEFINES plus one per feature asked for. */
+export function xsDefines(features: XsFeatures = {}): string[] {
+  const extra: string[] = [];
+  if (features.debug) extra.push("-DmxDebug=1");
+  if (features.snapshot) extra.push("-DmxSnapshot=1");
+  return [...XS_DEFINES, ...extra];
+}
+
 /** Our platform header for XS, which the cached objects depend on. */
 export const XS_PLATFORM_DIR = join(baremetalDir(), "xs");
 
 export interface XsBuild {
+  /** The defines XS was compiled with: code that includes XS's headers must use the same. */
+  defines: string[];
   /** moddable/xs of the unpacked package. */
   root: string;
   /** The static library of XS's objects. */
@@ -77,9 +97,9 @@ export const XS_COMPILERS: Record<XsTarget, { cc: string; ar: string; cflags: st
 };
 
 /** A key for the flags and our platform header: change either and XS is rebuilt. */
-function buildKey(target: XsTarget): string {
+function buildKey(target: XsTarget, defines: string[]): string {
   const h = createHash("sha256");
-  h.update([...XS_COMPILERS[target].cflags, ...XS_DEFINES].join(" "));
+  h.update([...XS_COMPILERS[target].cflags, ...defines].join(" "));
   h.update(readFileSync(join(XS_PLATFORM_DIR, "morgana_xs.h")));
   return h.digest("hex").slice(0, 12);
 }
@@ -90,24 +110,28 @@ function buildKey(target: XsTarget): string {
 export async function ensureXsLibrary(
   log: (line: string) => void = () => {},
   target: XsTarget = "arm",
+  features: XsFeatures = {},
 ): Promise<XsBuild> {
   const { cc, ar, cflags } = XS_COMPILERS[target];
+  const defines = xsDefines(features);
   const root = await ensureXsSources();
   const includes = includesOf(root);
-  const out = join(xsDir(), `${target}-${buildKey(target)}`);
+  const out = join(xsDir(), `${target}-${buildKey(target, defines)}`);
   const library = join(out, "libxs.a");
-  if (existsSync(library)) return { root, library, includes };
+  if (existsSync(library)) return { root, library, includes, defines };
   const tmp = `${out}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   const sources = readdirSync(join(root, "sources")).filter((f) => f.endsWith(".c"));
-  log(`compiling XS ${XS_PACKAGE_VERSION} for ${target} (${sources.length} files, once)...`);
+  const named = [features.debug && "debugger", features.snapshot && "snapshots"].filter(Boolean);
+  const what = named.length ? `${target}, with ${named.join(" and ")}` : target;
+  log(`compiling XS ${XS_PACKAGE_VERSION} for ${what} (${sources.length} files, once)...`);
   const incs = includes.map((i) => `-I${i}`);
   // XS's sources are not warning-clean under -Wall; their warnings are not ours to fix.
   await pool(sources, 2, async (file) => {
     const obj = join(tmp, file.replace(/\.c$/, ".o"));
     await run(cc, [
       ...cflags,
-      ...XS_DEFINES,
+      ...defines,
       ...incs,
       "-w",
       "-c",
@@ -122,5 +146,5 @@ export async function ensureXsLibrary(
   await run(ar, ["rcs", join(tmp, "libxs.a"), ...objects]);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
-  return { root, library, includes };
+  return { root, library, includes, defines };
 }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
 import { baremetalDir, run } from "./toolchain.ts";
-import { ensureXsLibrary, XS_DEFINES } from "./xs.ts";
+import { ensureXsLibrary } from "./xs.ts";
 
 /** The result of a test bundle run under XS on this machine. */
 export interface XsTestRun {
@@ -74,7 +74,7 @@ export async function runTestsUnderXs(files: string[], workDir: string): Promise
   await run("cc", [
     "-O2",
     "-g",
-    ...XS_DEFINES,
+    ...xs.defines,
     `-I${join(dir, "platform")}`,
     ...xs.includes.map((i) => `-I${i}`),
     join(dir, "xs", "xs_host.c"),
