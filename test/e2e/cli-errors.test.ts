@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { morgana, removeDir, tempDir } from "./lib/morgana.ts";
@@ -154,6 +154,23 @@ describe("e2e: bad input gives one clear error and a non-zero exit", function ()
       opt.stderr,
       /unknown option --taget for `morgana build` \(did you mean --target\?\)/,
     );
+  });
+
+  it("a build variant the target does not offer is refused, with what it does take", async () => {
+    const dir = project(`${HEAD}devices:\n  console: {}\n`);
+    dirs.push(dir);
+    const r = await morgana(["build", "-t", "unix", "--snapshot", "--json"], dir);
+    assert.equal(r.code, 2, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.diagnostics.map((d: { code: string; message: string }) => [d.code, d.message]),
+      [["usage", "--snapshot is not available for the unix target"]],
+    );
+    assert.ok(!existsSync(join(dir, "dist", "unix")), "nothing was built");
+    const run = await morgana(["run", "-t", "unix", "--pcap", "x.pcap"], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--pcap is not available for the unix target/);
   });
 
   it("an unknown target exits 2; a planned one explains it is not there yet", async () => {

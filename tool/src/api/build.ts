@@ -5,14 +5,17 @@ import { generatedDir, writeWiring } from "../build/configure.ts";
 import { typecheck } from "../build/typecheck.ts";
 import type { Diagnostic, TargetName } from "../config/index.ts";
 import { openProject, type Project } from "../project.ts";
-import type { Target } from "../targets/index.ts";
+import type { BuildFlags, Target } from "../targets/index.ts";
 import { ensureDevCertificates } from "./cert.ts";
+import { unsupportedFlags } from "./flags.ts";
 import { type Progress, quietProgress } from "./progress.ts";
 import { failure, hasErrors, type Outcome } from "./result.ts";
 
 export interface BuildOptions {
   projectDir: string;
   target: string;
+  /** Build variants (`--debug`, `--snapshot`), for targets that offer them. */
+  flags?: BuildFlags;
   progress?: Progress;
 }
 
@@ -39,7 +42,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const progress = options.progress ?? quietProgress;
   const { project, target, diagnostics } = openProject(options.projectDir, options.target);
   if (!project || !target) return failure(diagnostics);
-  return buildOpened(project, target, progress, diagnostics);
+  const flags = options.flags ?? {};
+  const refused = unsupportedFlags(target, flags);
+  if (refused.length > 0) return failure([...diagnostics, ...refused]);
+  return buildOpened(project, target, progress, diagnostics, flags);
 }
 
 /** The build of a project already opened and checked for `target`. */
@@ -48,6 +54,7 @@ export async function buildOpened(
   target: Target,
   progress: Progress,
   warnings: Diagnostic[],
+  flags: BuildFlags = {},
 ): Promise<BuildResult> {
   const diagnostics = [...warnings];
   const certificates = ensureDevCertificates(project);
@@ -97,6 +104,7 @@ export async function buildOpened(
       root: project.root,
       outDir,
       bundle: bundlePath,
+      flags,
       step: (label, work, failed) => progress.step(label, work, failed),
     });
     diagnostics.push(...linked.diagnostics);

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import type { Diagnostic, TargetName } from "../config/index.ts";
 import { openProject, type Project } from "../project.ts";
-import type { Target } from "../targets/index.ts";
+import type { RunFlags, Target } from "../targets/index.ts";
 import { artifactPath, buildOpened } from "./build.ts";
+import { unsupportedFlags } from "./flags.ts";
 import { type Progress, quietProgress } from "./progress.ts";
 import { failure, hasErrors, type Outcome } from "./result.ts";
 
@@ -19,6 +20,11 @@ export interface RunOptions {
    * "pipe": its output comes through `onOutput` (editors, tests). Default "pipe".
    */
   console?: "inherit" | "pipe";
+  /**
+   * Variants, for targets that offer them: `debug` and `snapshot` build (and boot) that kind of
+   * image; `pcap` captures the traffic into a file (resolved against the current folder).
+   */
+  flags?: RunFlags;
   progress?: Progress;
 }
 
@@ -53,6 +59,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const progress = options.progress ?? quietProgress;
   const { project, target, diagnostics } = openProject(options.projectDir, options.target);
   if (!project || !target) return failure(diagnostics);
+  const flags: RunFlags = { ...options.flags };
+  if (flags.pcap !== undefined) flags.pcap = resolve(flags.pcap);
+  const refused = unsupportedFlags(target, flags);
+  if (refused.length > 0) return failure([...diagnostics, ...refused]);
   const all = [...diagnostics];
   const artifact = artifactPath(project, target);
   if (options.noBuild) {
@@ -66,11 +76,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
       return failure(all);
     }
   } else {
-    const built = await buildOpened(project, target, progress, []);
+    const built = await buildOpened(project, target, progress, [], {
+      debug: flags.debug,
+      snapshot: flags.snapshot,
+    });
     all.push(...built.diagnostics);
     if (!built.ok) return failure(all);
   }
-  const booted = await boot(project, target, artifact, options.console ?? "pipe");
+  const booted = await boot(project, target, artifact, options.console ?? "pipe", flags);
   return { ...booted, diagnostics: [...all, ...booted.diagnostics] };
 }
 
@@ -80,6 +93,7 @@ export async function boot(
   target: Target,
   artifact: string,
   consoleMode: "inherit" | "pipe",
+  flags: RunFlags = {},
 ): Promise<RunResult> {
   const all: Diagnostic[] = [];
   const plan = await target.launch({
@@ -90,6 +104,7 @@ export async function boot(
       ports: [],
       span: { line: 1, col: 1, endLine: 1, endCol: 1 },
     },
+    flags,
   });
   if ("diagnostics" in plan) {
     all.push(...plan.diagnostics);

@@ -1,5 +1,5 @@
 import { DEVICE_TYPES, type DeviceType, type TargetName } from "../config/index.ts";
-import { TARGETS } from "../targets/index.ts";
+import { type FlagName, TARGETS } from "../targets/index.ts";
 
 export interface TargetInfo {
   name: TargetName;
@@ -11,6 +11,8 @@ export interface TargetInfo {
   devices: Partial<Record<DeviceType, string>>;
   /** Device types this target does not provide. */
   missing: DeviceType[];
+  /** The build and run variants it offers (`--debug`, `--snapshot`, `--pcap`). */
+  flags: FlagName[];
 }
 
 /** Every target, in the schema's order, with what each device type becomes on it. */
@@ -27,5 +29,6 @@ export function listTargets(): TargetInfo[] {
       }),
     ),
     missing: DEVICE_TYPES.filter((type) => !t.devices[type]),
+    flags: [...(t.flags ?? [])],
   }));
 }

@@ -1,5 +1,6 @@
 import { TARGET_NAMES } from "../config/index.ts";
-import type { CommandSpec, Parsed } from "./args.ts";
+import type { BuildFlags } from "../targets/index.ts";
+import type { CommandSpec, OptionSpec, Parsed } from "./args.ts";
 import type { Output } from "./output.ts";
 
 export interface Command {
@@ -18,3 +19,20 @@ export const TARGET_OPTION = {
 
 export const projectDir = (args: Parsed) => String(args.values.project ?? process.cwd());
 export const targetOf = (args: Parsed) => String(args.values.target ?? "unix");
+
+/** The build variants `build` and `run` both take (targets that lack one refuse it). */
+export const BUILD_FLAG_OPTIONS = {
+  debug: {
+    type: "boolean",
+    help: "build with the engine's debugger on (cubieboard2: XS with xsbug on a local port)",
+  },
+  snapshot: {
+    type: "boolean",
+    help: "take a heap snapshot at build time, restore it at boot (cubieboard2: fast boot)",
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export const buildFlagsOf = (args: Parsed): BuildFlags => ({
+  ...(args.values.debug === true ? { debug: true } : {}),
+  ...(args.values.snapshot === true ? { snapshot: true } : {}),
+});

@@ -51,6 +51,6 @@ export function exitCodeFor(diagnostics: readonly Diagnostic[]): number {
   // A target named in unikernel.yaml is a config problem; one named on the command line
   // (no file) is a usage problem.
   if (first.code === "unknown-target") return first.file === undefined ? EXIT.usage : EXIT.config;
-  if (first.code === "unknown-template") return EXIT.usage;
+  if (first.code === "unknown-template" || first.code === "usage") return EXIT.usage;
   return CONFIG_CODES.has(first.code) ? EXIT.config : EXIT.failed;
 }

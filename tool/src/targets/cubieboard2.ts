@@ -90,6 +90,9 @@ export const cubieboard2Target: Target = {
     supported: { "class-static-field": false },
     file: (name) => `${name}.js`,
   },
+  // The variants this target offers ("debug", "snapshot", "pcap"): each is listed here once
+  // its link (ctx.flags) and launch (ctx.flags) parts have landed, never before.
+  flags: [],
   artifact: (name) => `${name}.elf`,
   async link(ctx) {
     const stores: Record<string, string> = {};

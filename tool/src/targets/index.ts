@@ -6,12 +6,15 @@ import { unixTarget } from "./unix.ts";
 
 export type {
   BuildContext,
+  BuildFlags,
   BundleSpec,
   DeviceImplementation,
   DeviceImplementations,
+  FlagName,
   LaunchContext,
   LaunchPlan,
   LinkResult,
+  RunFlags,
   Target,
   WiringContext,
   WiringSpec,

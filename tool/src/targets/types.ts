@@ -62,6 +62,25 @@ export interface BundleSpec {
   file(name: string): string;
 }
 
+/**
+ * Variants of a build and a boot that only some targets offer (`morgana build --debug`,
+ * `--snapshot`; `morgana run --pcap FILE`). A target lists the ones it takes in `flags`; asking
+ * another target for one is a usage error, not a silent no-op.
+ */
+export interface BuildFlags {
+  /** Build the engine with its debugger on (the board: XS with xsbug). */
+  debug?: boolean;
+  /** Take a heap snapshot at build time and restore it at boot (the board: XS snapshots). */
+  snapshot?: boolean;
+}
+
+export interface RunFlags extends BuildFlags {
+  /** Capture the unikernel's network traffic into this pcap file (absolute). */
+  pcap?: string;
+}
+
+export type FlagName = keyof RunFlags;
+
 /** What a target's build hooks get. */
 export interface BuildContext {
   config: UnikernelConfig;
@@ -71,6 +90,8 @@ export interface BuildContext {
   outDir: string;
   /** The bundle esbuild wrote (absolute). */
   bundle: string;
+  /** The variants asked for (only those the target lists in `flags`). */
+  flags: BuildFlags;
   /** Runs one step of the hook with progress shown (`failed` tells a failed value). */
   step<T>(label: string, work: () => Promise<T>, failed?: (value: T) => boolean): Promise<T>;
 }
@@ -90,6 +111,8 @@ export interface LaunchContext {
   artifact: string;
   /** The target's options from unikernel.yaml. */
   options: TargetOptions;
+  /** The variants asked for (only those the target lists in `flags`). */
+  flags: RunFlags;
 }
 
 /** The process that runs a unikernel: a Node process, QEMU, ... */
@@ -109,6 +132,8 @@ export interface Target {
   /** Null when the target can be built here; otherwise why not, in one sentence. */
   unavailable: string | null;
   devices: DeviceImplementations;
+  /** The build and run variants this target offers (see BuildFlags); none when absent. */
+  flags?: readonly FlagName[];
   wiring: WiringSpec;
   bundle: BundleSpec;
   /**

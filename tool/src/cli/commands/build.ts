@@ -1,19 +1,31 @@
 import { build } from "../../api/index.ts";
-import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import {
+  BUILD_FLAG_OPTIONS,
+  buildFlagsOf,
+  type Command,
+  projectDir,
+  TARGET_OPTION,
+  targetOf,
+} from "../command.ts";
 
 export const buildCommand: Command = {
   spec: {
     name: "build",
-    usage: "build [-t TARGET]",
+    usage: "build [-t TARGET] [--debug] [--snapshot]",
     summary: "Configures, type-checks and bundles the unikernel into dist/TARGET/.",
     positionals: [0, 0],
-    options: { target: TARGET_OPTION },
-    examples: ["morgana build -t unix", "morgana build -t unix --json"],
+    options: { target: TARGET_OPTION, ...BUILD_FLAG_OPTIONS },
+    examples: [
+      "morgana build -t unix",
+      "morgana build -t unix --json",
+      "morgana build -t cubieboard2 --snapshot",
+    ],
   },
   async run(args, out) {
     const result = await build({
       projectDir: projectDir(args),
       target: targetOf(args),
+      flags: buildFlagsOf(args),
       progress: out,
     });
     if (result.ok)

@@ -1,10 +1,17 @@
 import { run } from "../../api/index.ts";
-import { type Command, projectDir, TARGET_OPTION, targetOf } from "../command.ts";
+import {
+  BUILD_FLAG_OPTIONS,
+  buildFlagsOf,
+  type Command,
+  projectDir,
+  TARGET_OPTION,
+  targetOf,
+} from "../command.ts";
 
 export const runCommand: Command = {
   spec: {
     name: "run",
-    usage: "run [-t TARGET] [--no-build]",
+    usage: "run [-t TARGET] [--no-build] [--debug] [--snapshot] [--pcap FILE]",
     summary: "Builds the unikernel and boots it in the foreground.",
     details:
       "Builds (unless --no-build), then boots; the unikernel's console is this terminal.\n" +
@@ -13,14 +20,28 @@ export const runCommand: Command = {
     options: {
       target: TARGET_OPTION,
       "no-build": { type: "boolean", help: "boot the last build as it is" },
+      ...BUILD_FLAG_OPTIONS,
+      pcap: {
+        type: "string",
+        value: "FILE",
+        help: "capture the unikernel's network traffic into FILE (pcap; cubieboard2)",
+      },
     },
-    examples: ["morgana run -t unix", "morgana run --no-build"],
+    examples: [
+      "morgana run -t unix",
+      "morgana run --no-build",
+      "morgana run -t cubieboard2 --pcap boot.pcap",
+    ],
   },
   async run(args, out) {
     const result = await run({
       projectDir: projectDir(args),
       target: targetOf(args),
       noBuild: args.values["no-build"] === true,
+      flags: {
+        ...buildFlagsOf(args),
+        ...(typeof args.values.pcap === "string" ? { pcap: args.values.pcap } : {}),
+      },
       // The console is this terminal; with --json, stdout carries only the JSON result, so
       // the console goes to stderr.
       console: out.json ? "pipe" : "inherit",
