@@ -21,8 +21,10 @@ import {
   morganaGet,
   morganaServer,
   nodeCrypto,
+  opensslWww,
   runClient,
   SUITES,
+  SUITES12,
   startServer,
 } from "./tls-peers.ts";
 
@@ -244,27 +246,13 @@ describe("e2e: TLS 1.3 interop, Morgana as the client", function () {
     for (const group of GROUPS) {
       it(`openssl s_server, gnutls-serv, node: ${suite.name} ${group.openssl}`, async () => {
         const port = await freePort();
-        const ossl = await startServer(
-          "openssl",
-          [
-            "s_server",
-            "-accept",
-            String(port),
-            "-cert",
-            leaf.certFile,
-            "-key",
-            leaf.keyFile,
-            "-cert_chain",
-            `${pki.dir}/int.pem`,
-            "-tls1_3",
-            "-ciphersuites",
-            suite.name,
-            "-groups",
-            group.openssl,
-            "-www",
-          ],
-          /ACCEPT/,
-        );
+        const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` }, [
+          "-tls1_3",
+          "-ciphersuites",
+          suite.name,
+          "-groups",
+          group.openssl,
+        ]);
         try {
           const r = await morganaGet(port);
           assert.match(r.text, new RegExp(`Cipher is ${suite.name}`));
@@ -328,24 +316,10 @@ describe("e2e: TLS 1.3 interop, Morgana as the client", function () {
 
   it("HelloRetryRequest: the client shares X25519, s_server only takes P-256", async () => {
     const port = await freePort();
-    const ossl = await startServer(
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(port),
-        "-cert",
-        leaf.certFile,
-        "-key",
-        leaf.keyFile,
-        "-cert_chain",
-        `${pki.dir}/int.pem`,
-        "-groups",
-        "P-256",
-        "-www",
-      ],
-      /ACCEPT/,
-    );
+    const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` }, [
+      "-groups",
+      "P-256",
+    ]);
     try {
       const r = await morganaGet(port);
       assert.equal(r.session.group, "secp256r1");
@@ -357,22 +331,7 @@ describe("e2e: TLS 1.3 interop, Morgana as the client", function () {
 
   it("resumption with a ticket from s_server, and the portable provider", async () => {
     const port = await freePort();
-    const ossl = await startServer(
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(port),
-        "-cert",
-        leaf.certFile,
-        "-key",
-        leaf.keyFile,
-        "-cert_chain",
-        `${pki.dir}/int.pem`,
-        "-www",
-      ],
-      /ACCEPT/,
-    );
+    const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` });
     try {
       const c = createNobleProvider(seededRandom(5));
       const sessions: ClientSession[] = [];
@@ -441,24 +400,10 @@ describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
 
   it("a server that asks for a client certificate gets an empty one (s_server -verify)", async () => {
     const port = await freePort();
-    const ossl = await startServer(
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(port),
-        "-cert",
-        leaf.certFile,
-        "-key",
-        leaf.keyFile,
-        "-cert_chain",
-        `${pki.dir}/int.pem`,
-        "-verify",
-        "1",
-        "-www",
-      ],
-      /ACCEPT/,
-    );
+    const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` }, [
+      "-verify",
+      "1",
+    ]);
     try {
       const r = await morganaGet(port);
       assert.match(r.text, /no client certificate available/);
@@ -469,22 +414,7 @@ describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
 
   it("the client's KeyUpdate is accepted by s_server", async () => {
     const port = await freePort();
-    const ossl = await startServer(
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(port),
-        "-cert",
-        leaf.certFile,
-        "-key",
-        leaf.keyFile,
-        "-cert_chain",
-        `${pki.dir}/int.pem`,
-        "-www",
-      ],
-      /ACCEPT/,
-    );
+    const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` });
     const stack = createHostStack();
     try {
       const flow = await stack.tcp.connect({ address: "127.0.0.1", port });
@@ -512,44 +442,6 @@ describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
 describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
   this.timeout(20_000);
   const pki = testPki();
-  const SUITES12 = [
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
-      name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      gnutls: "AES-128-GCM",
-    },
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
-      name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      gnutls: "AES-256-GCM",
-    },
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
-      name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      gnutls: "CHACHA20-POLY1305",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-AES128-GCM-SHA256",
-      name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      gnutls: "AES-128-GCM",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-AES256-GCM-SHA384",
-      name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      gnutls: "AES-256-GCM",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-CHACHA20-POLY1305",
-      name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-      gnutls: "CHACHA20-POLY1305",
-    },
-  ] as const;
 
   for (const suite of SUITES12) {
     it(`openssl s_client (each group), curl, gnutls-cli, node over ${suite.name}`, async () => {
@@ -766,67 +658,15 @@ describe("e2e: key log lines match OpenSSL's own", function () {
 describe("e2e: TLS 1.2 interop, Morgana as the client", function () {
   this.timeout(20_000);
   const pki = testPki();
-  const CASES = [
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
-      name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      gnutls: "AES-128-GCM",
-    },
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
-      name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      gnutls: "AES-256-GCM",
-    },
-    {
-      kind: "p256",
-      openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
-      name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      gnutls: "CHACHA20-POLY1305",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-AES128-GCM-SHA256",
-      name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      gnutls: "AES-128-GCM",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-AES256-GCM-SHA384",
-      name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      gnutls: "AES-256-GCM",
-    },
-    {
-      kind: "rsa",
-      openssl: "ECDHE-RSA-CHACHA20-POLY1305",
-      name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-      gnutls: "CHACHA20-POLY1305",
-    },
-  ] as const;
-  for (const c of CASES) {
+  for (const c of SUITES12) {
     it(`openssl s_server, gnutls-serv and node offering only TLS 1.2: ${c.name}`, async () => {
       const leaf = pki.leaf(c.kind);
       const port = await freePort();
-      const ossl = await startServer(
-        "openssl",
-        [
-          "s_server",
-          "-accept",
-          String(port),
-          "-cert",
-          leaf.certFile,
-          "-key",
-          leaf.keyFile,
-          "-cert_chain",
-          `${pki.dir}/int.pem`,
-          "-tls1_2",
-          "-cipher",
-          c.openssl,
-          "-www",
-        ],
-        /ACCEPT/,
-      );
+      const ossl = await opensslWww(port, { ...leaf, chainFile: `${pki.dir}/int.pem` }, [
+        "-tls1_2",
+        "-cipher",
+        c.openssl,
+      ]);
       try {
         const r = await morganaGet(port);
         assert.match(r.text, /Protocol {2}: TLSv1.2/);
@@ -886,21 +726,7 @@ describe("e2e: TLS 1.2 interop, Morgana as the client", function () {
   it("a client offering TLS 1.3 only refuses a TLS 1.2 server: protocol_version", async () => {
     const leaf = pki.leaf("p256");
     const port = await freePort();
-    const ossl = await startServer(
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(port),
-        "-cert",
-        leaf.certFile,
-        "-key",
-        leaf.keyFile,
-        "-tls1_2",
-        "-www",
-      ],
-      /ACCEPT/,
-    );
+    const ossl = await opensslWww(port, { ...leaf }, ["-tls1_2"]);
     try {
       await assert.rejects(morganaGet(port, { tls12: false }), (e: Error) =>
         /protocol[-_]version/.test(e.message),

@@ -18,6 +18,46 @@ export const SUITES = [
   { id: 0x1303, name: "TLS_CHACHA20_POLY1305_SHA256", gnutls: "CHACHA20-POLY1305" },
 ] as const;
 
+/** The TLS 1.2 suites both roles are tested over, by certificate kind, in each tool's spelling. */
+export const SUITES12 = [
+  {
+    kind: "p256",
+    openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
+    name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    gnutls: "AES-128-GCM",
+  },
+  {
+    kind: "p256",
+    openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
+    name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    gnutls: "AES-256-GCM",
+  },
+  {
+    kind: "p256",
+    openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
+    name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    gnutls: "CHACHA20-POLY1305",
+  },
+  {
+    kind: "rsa",
+    openssl: "ECDHE-RSA-AES128-GCM-SHA256",
+    name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    gnutls: "AES-128-GCM",
+  },
+  {
+    kind: "rsa",
+    openssl: "ECDHE-RSA-AES256-GCM-SHA384",
+    name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    gnutls: "AES-256-GCM",
+  },
+  {
+    kind: "rsa",
+    openssl: "ECDHE-RSA-CHACHA20-POLY1305",
+    name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    gnutls: "CHACHA20-POLY1305",
+  },
+] as const;
+
 export const GROUPS = [
   { id: 0x001d, name: "x25519", openssl: "X25519", gnutls: "GROUP-X25519" },
   { id: 0x0017, name: "secp256r1", openssl: "P-256", gnutls: "GROUP-SECP256R1" },
@@ -71,6 +111,37 @@ export function runClient(
       setTimeout(() => p.stdin.writable && p.stdin.write(part), i * 300);
     });
   });
+}
+
+/** A certificate and key on disk, and the intermediate to send after it (if any). */
+export interface ServedCertificate {
+  certFile: string;
+  keyFile: string;
+  chainFile?: string;
+}
+
+/**
+ * `openssl s_server -www` on `port` with `cert`, plus `extra` options (versions, suites,
+ * groups, -verify): answers every request with a status page naming the protocol and suite.
+ */
+export function opensslWww(port: number, cert: ServedCertificate, extra: string[] = []) {
+  const chain = cert.chainFile ? ["-cert_chain", cert.chainFile] : [];
+  return startServer(
+    "openssl",
+    [
+      "s_server",
+      "-accept",
+      String(port),
+      "-cert",
+      cert.certFile,
+      "-key",
+      cert.keyFile,
+      ...chain,
+      ...extra,
+      "-www",
+    ],
+    /ACCEPT/,
+  );
 }
 
 /** Starts a server tool and resolves once `ready` shows in its output. */
