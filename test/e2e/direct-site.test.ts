@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { filesOf, makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
+import { filesOf, makeNetns, netnsProblem, parallelGets } from "../unit/net/helpers/netns.ts";
 import { exec, MORGANA, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
 
 describe("e2e: static-website on direct (`morgana run -t direct`, DHCP from dnsmasq)", function () {
@@ -85,34 +85,13 @@ describe("e2e: static-website on direct (`morgana run -t direct`, DHCP from dnsm
         assert.equal(r.code, 0, `curl ${name}: ${r.stderr}`);
         assert.deepEqual(new Uint8Array(readFileSync(file)), bytes, name);
       }
-      const config = Array.from(
-        { length: 200 },
-        (_, i) => `url = "${base}style.css?${i}"\noutput = "${join(out, `p${i}`)}"\n`,
+      await parallelGets(
+        ns,
+        (i) => `${base}style.css?${i}`,
+        200,
+        out,
+        files.get("style.css") as Uint8Array,
       );
-      writeFileSync(join(out, "urls"), config.join(""));
-      const par = await ns.exec("curl", [
-        "-s",
-        "-f",
-        "--parallel",
-        "--parallel-max",
-        "200",
-        "--max-time",
-        "30",
-        "-K",
-        join(out, "urls"),
-        "-w",
-        "%{http_code}\\n",
-      ]);
-      assert.equal(par.code, 0, par.stderr);
-      const codes = par.stdout.trim().split("\n");
-      assert.equal(codes.length, 200);
-      assert.ok(
-        codes.every((c) => c === "200"),
-        par.stdout,
-      );
-      const css = files.get("style.css") as Uint8Array;
-      for (let i = 0; i < 200; i++)
-        assert.deepEqual(new Uint8Array(readFileSync(join(out, `p${i}`))), css);
     } finally {
       removeDir(out);
     }

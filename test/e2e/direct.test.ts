@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freeUdpPort, startTapBridge, type TapBridge } from "../../runtime/direct/src/bridge.ts";
 import { UdpNetif } from "../../runtime/direct/src/udp_netif.ts";
@@ -12,6 +12,7 @@ import {
   filesOf,
   makeNetns,
   netnsProblem,
+  parallelGets,
   tapName,
   unrefClock,
 } from "../unit/net/helpers/netns.ts";
@@ -145,35 +146,13 @@ describe("e2e: Morgana's TCP/IP against Linux over a tap (direct)", function () 
             name,
           );
         }
-        const urls = Array.from(
-          { length: 200 },
-          (_, i) =>
-            `url = "http://10.201.0.2/index.html?n=${i}"\noutput = "${join(dir, `p${i}`)}"\n`,
-        ).join("");
-        writeFileSync(join(dir, "urls"), urls);
-        const par = await env.ns.exec("curl", [
-          "-s",
-          "-f",
-          "--parallel",
-          "--parallel-max",
-          "200",
-          "--max-time",
-          "30",
-          "-K",
-          join(dir, "urls"),
-          "-w",
-          "%{http_code}\\n",
-        ]);
-        assert.equal(par.code, 0, par.stderr);
-        const codes = par.stdout.trim().split("\n");
-        assert.equal(codes.length, 200);
-        assert.ok(
-          codes.every((c) => c === "200"),
-          par.stdout,
+        await parallelGets(
+          env.ns,
+          (i) => `http://10.201.0.2/index.html?n=${i}`,
+          200,
+          dir,
+          files.get("index.html") as Uint8Array,
         );
-        const index = files.get("index.html") as Uint8Array;
-        for (let i = 0; i < 200; i++)
-          assert.deepEqual(new Uint8Array(readFileSync(join(dir, `p${i}`))), index);
       } finally {
         removeDir(dir);
         await http.close();

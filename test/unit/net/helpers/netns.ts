@@ -2,7 +2,8 @@
  * Network namespaces for the direct target's tests: each test run makes its own namespace
  * (only private addresses inside), bridges a tap into it, and removes it at the end.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bridgeProblem, run } from "../../../../runtime/direct/src/bridge.ts";
 import { createClock } from "../../../../runtime/unix/src/clock.ts";
@@ -70,4 +71,44 @@ export function filesOf(dir: string): Map<string, Uint8Array> {
     out.set(full.slice(dir.length + 1), new Uint8Array(readFileSync(full)));
   }
   return out;
+}
+
+/**
+ * `count` GETs of `url(i)` at once from inside `ns` (curl --parallel, one connection each),
+ * each body saved in `dir`; asserts every one answered 200 and its body equals `expected`.
+ */
+export async function parallelGets(
+  ns: { exec: (cmd: string, args: string[]) => ReturnType<typeof run> },
+  url: (i: number) => string,
+  count: number,
+  dir: string,
+  expected: Uint8Array,
+): Promise<void> {
+  const config = Array.from(
+    { length: count },
+    (_, i) => `url = "${url(i)}"\noutput = "${join(dir, `p${i}`)}"\n`,
+  );
+  writeFileSync(join(dir, "urls"), config.join(""));
+  const par = await ns.exec("curl", [
+    "-s",
+    "-f",
+    "--parallel",
+    "--parallel-max",
+    String(count),
+    "--max-time",
+    "30",
+    "-K",
+    join(dir, "urls"),
+    "-w",
+    "%{http_code}\\n",
+  ]);
+  assert.equal(par.code, 0, par.stderr);
+  const codes = par.stdout.trim().split("\n");
+  assert.equal(codes.length, count);
+  assert.ok(
+    codes.every((c) => c === "200"),
+    par.stdout,
+  );
+  for (let i = 0; i < count; i++)
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, `p${i}`))), expected);
 }
