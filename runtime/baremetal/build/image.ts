@@ -21,10 +21,13 @@ import {
   run,
   SIZE,
 } from "./toolchain.ts";
+import { type BearsslBuild, ensureBearsslLibrary } from "./bearssl.ts";
 import { ensureXsLibrary, XS_PLATFORM_DIR, type XsBuild, type XsFeatures } from "./xs.ts";
 
 const PLATFORM_DIR = join(baremetalDir(), "platform");
 const XS_GLUE = join(baremetalDir(), "xs", "xs_host.c");
+/** The C crypto host functions, on BearSSL (xs_crypto.h lists them for xs_host.c). */
+const XS_CRYPTO = join(baremetalDir(), "xs", "xs_crypto.c");
 
 export interface ImageInput {
   /** The app bundle (one script, see bundle.ts). */
@@ -60,14 +63,17 @@ export interface ImageResult {
 const PLATFORM_CFLAGS = [...CFLAGS, "-Wall", "-Wextra", "-std=gnu11", `-I${PLATFORM_DIR}`];
 
 /** Our objects (platform and XS glue), compiled once per change of their sources. */
-async function ensurePlatformObjects(xs: XsBuild | null): Promise<string[]> {
+async function ensurePlatformObjects(
+  xs: XsBuild | null,
+  bearssl: BearsslBuild | null,
+): Promise<string[]> {
   const withXs = xs !== null;
   const xsIncludes = xs?.includes ?? [];
   const xsDefines = xs?.defines ?? [];
   const sources = readdirSync(PLATFORM_DIR)
     .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
     .map((f) => join(PLATFORM_DIR, f));
-  if (withXs) sources.push(XS_GLUE);
+  if (withXs) sources.push(XS_GLUE, XS_CRYPTO);
   const h = createHash("sha256").update(
     [...PLATFORM_CFLAGS, ...xsDefines, ...xsIncludes].join(" "),
   );
@@ -80,6 +86,7 @@ async function ensurePlatformObjects(xs: XsBuild | null): Promise<string[]> {
     h.update(f).update(readFileSync(f));
   }
   h.update(readFileSync(join(XS_PLATFORM_DIR, "morgana_xs.h")));
+  h.update(readFileSync(join(XS_PLATFORM_DIR, "xs_crypto.h"))).update(bearssl?.include ?? "");
   const dir = join(cacheRoot(), "baremetal", `platform-${h.digest("hex").slice(0, 12)}`);
   const objects = sources.map((s) => join(dir, `${basename(s).replace(/\.[cS]$/, "")}.o`));
   if (objects.every((o) => existsSync(o))) return objects;
@@ -87,7 +94,11 @@ async function ensurePlatformObjects(xs: XsBuild | null): Promise<string[]> {
   mkdirSync(tmp, { recursive: true });
   await pool(sources, 2, async (src) => {
     const obj = join(tmp, `${basename(src).replace(/\.[cS]$/, "")}.o`);
-    const extra = src === XS_GLUE ? [...xsDefines, ...xsIncludes.map((i) => `-I${i}`)] : [];
+    const extra =
+      src === XS_GLUE || src === XS_CRYPTO
+        ? [...xsDefines, ...xsIncludes.map((i) => `-I${i}`)]
+        : [];
+    if (src === XS_CRYPTO && bearssl) extra.push(`-I${bearssl.include}`);
     await run(CC, [...PLATFORM_CFLAGS, ...extra, "-c", src, "-o", obj]);
   });
   rmSync(dir, { recursive: true, force: true });
@@ -121,7 +132,8 @@ function embedAssembly(bundle: string, kv: string): string {
 export async function linkImage(input: ImageInput): Promise<ImageResult> {
   const withXs = input.main === undefined;
   const xs = withXs ? await ensureXsLibrary(input.log, "arm", input.xs) : null;
-  const objects = await ensurePlatformObjects(xs);
+  const bearssl = withXs ? await ensureBearsslLibrary("arm", input.log) : null;
+  const objects = await ensurePlatformObjects(xs, bearssl);
   const work = join(dirname(input.out), `.${basename(input.out)}.d`);
   mkdirSync(work, { recursive: true });
   const kvPath = join(work, "kv.bin");
@@ -144,6 +156,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
     join(PLATFORM_DIR, "link.ld"),
     ...inputs,
     ...(xs ? [xs.library] : []),
+    ...(bearssl ? [bearssl.library] : []),
     ...heap,
     ...LDFLAGS,
     "-o",

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { build } from "esbuild";
+import { join, relative, resolve } from "node:path";
+import { build, type Plugin } from "esbuild";
+import { ensureBearsslLibrary } from "./bearssl.ts";
 import { baremetalDir, run } from "./toolchain.ts";
 import { ensureXsLibrary } from "./xs.ts";
 
@@ -11,13 +12,38 @@ export interface XsTestRun {
   output: string;
 }
 
+export interface XsTestOptions {
+  /**
+   * Modules to bundle in place of others, by absolute path: a test written for Node runs
+   * under XS with its fixtures swapped (e.g. the crypto vectors' list of providers).
+   */
+  replace?: Record<string, string>;
+}
+
+/** An esbuild plugin that resolves the relative imports of `replace`'s keys to its values. */
+function replaceModules(replace: Record<string, string>): Plugin {
+  return {
+    name: "replace-modules",
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const to = replace[resolve(args.resolveDir, args.path)];
+        return to === undefined ? undefined : { path: to };
+      });
+    },
+  };
+}
+
 /**
  * Bundles test files (mocha style, `node:assert/strict`) with a small harness for XS, links
  * the board's JS runtime (xs_host.c, the same event loop) against XS compiled for this
- * machine and platform-host/host.c, and runs it. An XS incompatibility in the stack shows up
+ * machine and platform-host/host.c (and the C crypto, xs_crypto.c on BearSSL), and runs it. An XS incompatibility in the stack shows up
  * here in seconds, without QEMU.
  */
-export async function runTestsUnderXs(files: string[], workDir: string): Promise<XsTestRun> {
+export async function runTestsUnderXs(
+  files: string[],
+  workDir: string,
+  options: XsTestOptions = {},
+): Promise<XsTestRun> {
   mkdirSync(workDir, { recursive: true });
   const dir = baremetalDir();
   const checkout = join(dir, "..", "..");
@@ -51,9 +77,11 @@ export async function runTestsUnderXs(files: string[], workDir: string): Promise
       "node:crypto": join(dir, "xstest", "crypto.ts"),
     },
     nodePaths: [join(checkout, "node_modules")],
+    plugins: options.replace ? [replaceModules(options.replace)] : [],
     logLevel: "silent",
   });
   const xs = await ensureXsLibrary(() => {}, "host");
+  const bearssl = await ensureBearsslLibrary("host");
   const embed = join(workDir, "embed.S");
   writeFileSync(
     embed,
@@ -77,10 +105,13 @@ export async function runTestsUnderXs(files: string[], workDir: string): Promise
     ...xs.defines,
     `-I${join(dir, "platform")}`,
     ...xs.includes.map((i) => `-I${i}`),
+    `-I${bearssl.include}`,
     join(dir, "xs", "xs_host.c"),
+    join(dir, "xs", "xs_crypto.c"),
     join(dir, "platform-host", "host.c"),
     embed,
     xs.library,
+    bearssl.library,
     "-lm",
     "-o",
     exe,

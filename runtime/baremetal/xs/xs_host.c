@@ -9,6 +9,7 @@
 #include "xsAll.h"
 #include "xs.h"
 #include "platform.h"
+#include "xs_crypto.h"
 
 /* The app bundle and the kv_ro data, linked in by the image build (image.S). */
 extern const char morgana_bundle[], morgana_bundle_end[];
@@ -216,6 +217,7 @@ static void install_board(txMachine *the) {
       {"kvRead", host_kv_read, 2},   {"netOpen", host_net_open, 1},
       {"netLink", host_net_link, 0}, {"netReceive", host_net_receive, 0},
       {"netTransmit", host_net_transmit, 3}, {"netEvents", host_net_events, 0},
+      CRYPTO_FUNCTIONS, /* xs_crypto.c: the hot primitives in C (BearSSL) */
   };
   xsBeginHost(the);
   xsVars(2);
