@@ -5,6 +5,7 @@
  * $MORGANA_ARTIFACTS/extension (default: the system temp folder).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -31,6 +32,7 @@ import {
 } from "../../extension/test-harness/code-server.ts";
 import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
 import { hoverAt } from "../../tool/src/config/index.ts";
+import { morgana } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /**
@@ -459,6 +461,68 @@ describe("VS Code extension in code-server", () => {
     await wb.command("Remove All Breakpoints");
   });
 
+  it("F5 on an https-site stops in stack/tls at the ClientHello when curl connects, continues", async function () {
+    this.timeout(4 * CLI_TIMEOUT); // a new project, a build with a dev certificate, the pause
+    const site = join(dirname(project), "https-site");
+    const made = await morgana(["new", "https-site", site]);
+    assert.equal(made.code, 0, made.stderr);
+    const [https, http] = [await freePort(), await freePort()];
+    const yaml = join(site, "unikernel.yaml");
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, "utf8").replace('"8443:443", "8080:80"', `"${https}:443", "${http}:80"`),
+    );
+    const app = join(site, "src", "unikernel.ts");
+    writeFileSync(
+      app,
+      readFileSync(app, "utf8").replace('"8080": "8443"', `"${http}": "${https}"`),
+    );
+    mkdirSync(join(project, ".vscode"), { recursive: true });
+    const name = "Morgana: debug https-site";
+    const launch = {
+      version: "0.2.0",
+      configurations: [{ type: "morgana", request: "launch", name, target: "unix", project: site }],
+    };
+    writeFileSync(join(project, ".vscode", "launch.json"), JSON.stringify(launch, null, 2));
+    // A breakpoint on the first thing the server does with every ClientHello: decode it.
+    const tls = join(root, "stack", "tls", "server.ts");
+    const line = lineOf(tls, "ch = decodeClientHello(msg.body);");
+    await wb.command("View: Close All Editors"); // stack/http's server.ts is another server.ts
+    await wb.openFile(tls);
+    await wb.goTo(line, 1);
+    await wb.command("Debug: Toggle Breakpoint");
+    await wb.editor
+      .locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified")
+      .first()
+      .waitFor();
+
+    await wb.command("Debug: Select and Start Debugging");
+    await wb.pick(null, `debug ${name}`, name); // the picker is quick access's "debug " mode
+    await waitForListening(https);
+    // -k: the dev certificate is signed by code-server's own throwaway dev CA.
+    const page = curl(["-k", "--max-time", "90", `https://127.0.0.1:${https}/`]);
+    // Paused in TLS's own source, on that line, in the handshake's frame.
+    await wb.page.locator(".tab.active", { hasText: "server.ts" }).waitFor();
+    await wb.editor.locator(".debug-top-stack-frame-line").waitFor();
+    const frame = wb.page
+      .locator(".debug-call-stack .monaco-list-row", { hasText: "onClientHello" })
+      .first();
+    await frame.waitFor();
+    assert.match((await frame.textContent()) ?? "", new RegExp(`server\\.ts\\s*${line}:`));
+    await wb.page.locator(".statusbar-item", { hasText: `Ln ${line},` }).waitFor();
+    await wb.screenshot("debug-stopped-in-stack-tls");
+
+    await wb.page.keyboard.press("F5"); // Continue: the handshake completes, curl gets the page
+    const got = await page;
+    assert.equal(got.code, 0, got.err);
+    assert.equal(got.out, readFileSync(join(site, "htdocs", "index.html"), "utf8"));
+    await wb.page.keyboard.press("Shift+F5"); // Stop
+    await wb.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
+    assert.equal(await isListening(https), false);
+    await wb.command("Remove All Breakpoints");
+    await wb.command("View: Close All Editors");
+  });
+
   it("creates a unikernel from a template picked in New Unikernel", async function () {
     this.timeout(CLI_TIMEOUT);
     const dir = join(dirname(project), "my-hello");
@@ -510,6 +574,15 @@ function lineOf(file: string, text: string): number {
       .findIndex((l) => l.includes(text)) + 1;
   assert.ok(line > 0, `${text} in ${file}`);
   return line;
+}
+
+/** curl `args`, to completion: its exit code, the body on stdout, and stderr. */
+function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) =>
+    execFile("curl", ["-sS", ...args], (e, out, err) =>
+      done({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }),
+    ),
+  );
 }
 
 /** Does something accept TCP connections on 127.0.0.1:`port`? */
