@@ -122,8 +122,8 @@ export class NetStack implements Stack {
     this.backlog = options.backlog ?? 256;
     this.tcpCore = new TcpCore({
       mss: netif.mtu - 40,
-      // A burst of SYNs (a browser, `curl --parallel`) must not evict half-open entries whose
-      // final ACK is already on its way: hold as many as the accept backlog.
+      // A burst of SYNs (a browser, `curl --parallel`) is held in full, with every option;
+      // beyond the accept backlog's size, SYN cookies answer (a flood keeps no state).
       maxHalfOpen: this.backlog,
       ...options.tcp,
       random: (b) => random.fill(b),

@@ -40,8 +40,13 @@ export interface TcpCoreOptions {
   keepAliveIdleMs?: number;
   keepAliveIntervalMs?: number;
   keepAliveProbes?: number;
-  /** SYN-flood protection: half-open connections kept per listener; the oldest is evicted. */
+  /**
+   * SYN-flood protection: half-open connections kept per listener. Beyond it, new SYNs are
+   * answered with SYN cookies (RFC 4987), or, with `synCookies` off, the oldest entry is evicted.
+   */
   maxHalfOpen?: number;
+  /** SYN cookies when the half-open queue is full (default true). */
+  synCookies?: boolean;
   /** RFC 5961 §7: challenge ACKs sent per second, all connections together. */
   challengeAckPerSecond?: number;
   /** RFC 7323 window scaling, RFC 7323 timestamps, RFC 2018 SACK: offered when true (default). */
@@ -67,6 +72,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = {
   keepAliveIntervalMs: 75_000,
   keepAliveProbes: 9,
   maxHalfOpen: 64,
+  synCookies: true,
   challengeAckPerSecond: 100,
   windowScaling: true,
   timestamps: true,

@@ -19,6 +19,7 @@ import { enterFinWait2 } from "./lifecycle.ts";
 import { dispatch } from "./output.ts";
 import { seqAdd, seqGt } from "./seq.ts";
 import { acceptsSend, type TcpState } from "./state.ts";
+import { SynCookies } from "./syncookie.ts";
 import { nextDeadline, runTimers } from "./timers.ts";
 import {
   ACK,
@@ -54,7 +55,12 @@ interface Listener {
   readonly halfOpen: Set<Connection>;
   /** ESTABLISHED connections waiting for `accept`. */
   readonly ready: Connection[];
+  /** When this listener last answered a SYN with a cookie: only then can an ACK be one. */
+  cookieSentAt: bigint | null;
 }
+
+/** A cookie is good for at most two 64-second periods (syncookie.ts). */
+const COOKIE_LIFETIME_NS = 128n * NS_PER_S;
 
 /** RFC 6335 §6: the dynamic port range, where ephemeral ports come from (RFC 6056). */
 const EPHEMERAL_LOW = 49152;
@@ -84,6 +90,7 @@ export class TcpCore {
   private readonly tracer: Tracer | undefined;
   private readonly random: (buf: Uint8Array) => Uint8Array;
   private readonly isn: IsnGenerator;
+  private readonly cookies: SynCookies;
   /** Connections by 4-tuple, while not CLOSED. */
   private readonly table = new Map<string, Connection>();
   /** Every record: live in `table`, or CLOSED but still held by the application. */
@@ -105,6 +112,7 @@ export class TcpCore {
     this.tracer = options.tracer;
     this.random = options.random;
     this.isn = new IsnGenerator(options.random);
+    this.cookies = new SynCookies(options.random);
     this.ctx = {
       config: this.config,
       tracer: this.tracer,
@@ -231,6 +239,7 @@ export class TcpCore {
       backlog: Math.max(1, Math.floor(backlog)),
       halfOpen: new Set(),
       ready: [],
+      cookieSentAt: null,
     });
   }
 
@@ -403,8 +412,9 @@ export class TcpCore {
     nowNs: bigint,
     active: boolean,
     listenerPort: number | null,
+    cookieIss?: number,
   ): Connection {
-    const iss = this.isn.isn(local, localPort, remote, remotePort, nowNs);
+    const iss = cookieIss ?? this.isn.isn(local, localPort, remote, remotePort, nowNs);
     const r = this.random(new Uint8Array(4));
     const tsOffset =
       (((r[0] as number) << 24) |
@@ -445,6 +455,7 @@ export class TcpCore {
   private listenInput(l: Listener, src: IpAddr, dst: IpAddr, seg: TcpSegment, nowNs: bigint): void {
     if (seg.flags & RST) return;
     if (seg.flags & ACK) {
+      if (!(seg.flags & SYN) && this.cookieReturns(l, src, dst, seg, nowNs)) return;
       this.queueReset(dst, src, seg.dstPort, seg.srcPort, seg.ack, null);
       return;
     }
@@ -453,8 +464,13 @@ export class TcpCore {
       this.counters.listenOverflows++; // the client's SYN retransmission tries again later
       return;
     }
-    // SYN-flood protection: a bounded half-open queue; the oldest half-open entry makes room.
+    // SYN-flood protection: a bounded half-open queue. Beyond it, a cookie answers the SYN
+    // and keeps no state; without cookies, the oldest half-open entry makes room.
     if (l.halfOpen.size >= this.config.maxHalfOpen) {
+      if (this.config.synCookies) {
+        this.sendCookie(l, src, dst, seg, nowNs);
+        return;
+      }
       const oldest = l.halfOpen.values().next().value as Connection;
       this.counters.halfOpenEvicted++;
       this.retire(oldest, true);
@@ -473,6 +489,79 @@ export class TcpCore {
       c.trace(this.ctx, "segment-in", nowNs, segmentDetail(seg));
       c.trace(this.ctx, "state", nowNs, { from: "LISTEN", to: "SYN-RECEIVED" });
     }
+  }
+
+  /**
+   * A SYN,ACK whose sequence number is a cookie (syncookie.ts): our MSS only, since the options
+   * that need state (window scaling, SACK, timestamps) cannot be remembered, and no window
+   * scaling means the window field is the whole window.
+   */
+  private sendCookie(l: Listener, src: IpAddr, dst: IpAddr, seg: TcpSegment, nowNs: bigint): void {
+    const cookie = this.cookies.make(
+      dst,
+      seg.dstPort,
+      src,
+      seg.srcPort,
+      seg.seq,
+      seg.options.mss ?? 536,
+      nowNs,
+    );
+    const synAck: TcpSegment = {
+      srcPort: seg.dstPort,
+      dstPort: seg.srcPort,
+      seq: cookie,
+      ack: seqAdd(seg.seq, 1),
+      flags: SYN | ACK,
+      window: Math.min(this.config.receiveBufferBytes, 0xffff),
+      options: { mss: this.config.mss },
+      payload: EMPTY,
+    };
+    this.pendingOut.push({ src: dst, dst: src, segment: emitSegment(synAck, dst, src) });
+    l.cookieSentAt = nowNs;
+    this.counters.synCookiesSent++;
+  }
+
+  /**
+   * An ACK to a listener that recently sent cookies may be a client's answer to one: if the
+   * cookie checks out, the connection is made as if it had waited in SYN-RECEIVED, and the ACK
+   * (with any data on it) is processed there. False when it is not a cookie of ours.
+   */
+  private cookieReturns(
+    l: Listener,
+    src: IpAddr,
+    dst: IpAddr,
+    seg: TcpSegment,
+    nowNs: bigint,
+  ): boolean {
+    if (l.cookieSentAt === null || nowNs - l.cookieSentAt > COOKIE_LIFETIME_NS) return false;
+    const iss = seqAdd(seg.ack, -1);
+    const irs = seqAdd(seg.seq, -1);
+    const mss = this.cookies.check(dst, seg.dstPort, src, seg.srcPort, irs, iss, nowNs);
+    if (mss === null) {
+      this.counters.synCookiesRejected++;
+      return false;
+    }
+    this.counters.synCookiesAccepted++;
+    const c = this.newConnection(dst, seg.dstPort, src, seg.srcPort, nowNs, false, l.port, iss);
+    c.irs = irs;
+    c.rcvNxt = seg.seq;
+    negotiate(c, { mss });
+    const window = Math.min(c.recvBuf.free, 0xffff);
+    c.rcvAdvRight = seqAdd(c.rcvNxt, window);
+    c.lastAckSent = c.rcvNxt;
+    // The SYN,ACK went out (statelessly): SND.NXT is past it, and no timer watches it.
+    c.sndNxt = seqAdd(iss, 1);
+    c.sndMax = c.sndNxt;
+    c.sndWl1 = irs;
+    c.sndWl2 = iss;
+    l.halfOpen.add(c);
+    if (this.tracer !== undefined) {
+      c.trace(this.ctx, "state", nowNs, { from: "LISTEN", to: "SYN-RECEIVED" });
+      c.trace(this.ctx, "syn-cookie", nowNs, { mss });
+    }
+    processSegment(c, seg, nowNs, this.ctx);
+    this.afterChange(c);
+    return true;
   }
 
   /** RFC 9293 §3.10.7.1: a segment for no connection gets a RST, unless it is one. */

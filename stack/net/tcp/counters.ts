@@ -20,8 +20,14 @@ export interface TcpCounters {
   resetsAccepted: number;
   /** SYNs dropped because a listener's accept queue was full. */
   listenOverflows: number;
-  /** Half-open connections evicted to make room for new SYNs (SYN-flood protection). */
+  /** Half-open connections evicted to make room for new SYNs (cookies off). */
   halfOpenEvicted: number;
+  /** SYN,ACKs sent with a cookie because the half-open queue was full (RFC 4987). */
+  synCookiesSent: number;
+  /** Connections opened by a returning cookie. */
+  synCookiesAccepted: number;
+  /** ACKs to a listener that were not a valid cookie (forged, or expired): answered with RST. */
+  synCookiesRejected: number;
   retransmits: number;
   timeouts: number;
 }
@@ -42,6 +48,9 @@ export function newCounters(): TcpCounters {
     resetsAccepted: 0,
     listenOverflows: 0,
     halfOpenEvicted: 0,
+    synCookiesSent: 0,
+    synCookiesAccepted: 0,
+    synCookiesRejected: 0,
     retransmits: 0,
     timeouts: 0,
   };

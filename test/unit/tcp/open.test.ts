@@ -73,8 +73,8 @@ describe("tcp LISTEN: RFC 9293 §3.10.7.2", () => {
     assert.throws(() => r.core.listen(80, 4), /in use/);
   });
 
-  it("SYN flood: the half-open queue is bounded, the oldest entry makes room", () => {
-    const r = new Rig({ maxHalfOpen: 3 });
+  it("SYN flood, cookies off: the half-open queue is bounded, the oldest entry makes room", () => {
+    const r = new Rig({ maxHalfOpen: 3, synCookies: false });
     r.core.listen(80, 4);
     for (let p = 1; p <= 10; p++) {
       r.send({ flags: SYN, srcPort: 30000 + p, seq: p * 1000 });
@@ -85,6 +85,107 @@ describe("tcp LISTEN: RFC 9293 §3.10.7.2", () => {
     // The evicted client's ACK finds nothing (a RST); the newest one completes.
     r.send({ srcPort: 30001, flags: ACK, seq: 1001, ack: 1 });
     assert.equal(r.recvOne().flags, RST);
+  });
+
+  describe("SYN cookies (RFC 4987) once the half-open queue is full", () => {
+    /** A listener whose queue (3) is full of flood entries that never answer. */
+    function flooded(backlog = 8) {
+      const r = new Rig({ maxHalfOpen: 3, windowScaling: true, sack: true, timestamps: true });
+      r.core.listen(80, backlog);
+      for (let p = 1; p <= 3; p++) {
+        r.send({ flags: SYN, srcPort: 30000 + p, seq: p * 1000 });
+        r.recvOne();
+      }
+      return r;
+    }
+
+    it("a SYN beyond the queue gets a stateless SYN,ACK with only our MSS; nothing is kept", () => {
+      const r = flooded();
+      r.send({
+        flags: SYN,
+        seq: PEER_ISS,
+        options: { mss: 1400, wscale: 7, sackPermitted: true, timestamp: { val: 5, ecr: 0 } },
+      });
+      const sa = r.recvOne();
+      assert.equal(sa.flags, SYN | ACK);
+      assert.equal(sa.ack, PEER_ISS + 1);
+      assert.deepEqual(sa.options, { mss: 1460 }, "no options that need state");
+      assert.equal(sa.window, 65535);
+      assert.equal(r.core.liveConnections, 3, "no record for the cookie");
+      assert.equal(r.core.counters.synCookiesSent, 1);
+      assert.equal(r.core.counters.halfOpenEvicted, 0);
+    });
+
+    it("the client's ACK with the cookie opens the connection, data on it included", () => {
+      const r = flooded();
+      r.send({ flags: SYN, seq: PEER_ISS, options: { mss: 1300 } });
+      const sa = r.recvOne();
+      const hello = new TextEncoder().encode("hello");
+      r.at(30_000).send({ seq: PEER_ISS + 1, ack: sa.seq + 1, payload: hello });
+      assert.deepEqual(r.core.takeEvents(), [{ type: "incoming", port: 80 }]);
+      const h = r.core.accept(80);
+      assert.notEqual(h, null);
+      assert.equal(r.core.info(h as number)?.state, "ESTABLISHED");
+      assert.deepEqual(r.core.recv(h as number), hello);
+      assert.equal(r.core.counters.synCookiesAccepted, 1);
+      // It sends as a connection without window scaling, SACK or timestamps, MSS rounded down
+      // to the cookie table's 1220.
+      r.core.send(h as number, new Uint8Array(3000).fill(0x61));
+      const out = r.recv();
+      assert.ok(out.length >= 2, "data goes out");
+      assert.equal(out[0]?.payload.length, 1220);
+      assert.equal(out[0]?.seq, sa.seq + 1);
+      assert.deepEqual(out[0]?.options, {});
+    });
+
+    it("an ACK with a wrong cookie, another tuple's, or an expired one gets a RST and no connection", () => {
+      const r = flooded();
+      r.send({ flags: SYN, seq: PEER_ISS });
+      const sa = r.recvOne();
+      r.send({ seq: PEER_ISS + 1, ack: sa.seq + 2 });
+      assert.equal(r.recvOne().flags, RST);
+      r.send({ srcPort: 40001, seq: PEER_ISS + 1, ack: sa.seq + 1 });
+      assert.equal(r.recvOne().flags, RST);
+      r.send({ seq: PEER_ISS + 2, ack: sa.seq + 1 });
+      assert.equal(r.recvOne().flags, RST, "the client's ISN is in the hash");
+      assert.equal(r.core.liveConnections, 3);
+      // 200 s later (the flood's entries have retransmitted their SYN,ACKs meanwhile).
+      r.at(200_000).recv();
+      r.send({ seq: PEER_ISS + 1, ack: sa.seq + 1 });
+      const late = r.recv().filter((x) => x.flags === RST);
+      assert.deepEqual(
+        late.map((x) => x.seq),
+        [sa.seq + 1],
+        "older than two periods: a RST",
+      );
+      assert.equal(r.core.counters.synCookiesRejected, 3, "the late one is not even checked");
+      // Still flooded (a fresh queue of three, then cookies again): the old cookie's counter
+      // is out of date, so it fails its own check.
+      for (let p = 1; p <= 4; p++) {
+        r.send({ flags: SYN, srcPort: 31000 + p, seq: p * 1000 });
+        r.recvOne();
+      }
+      r.send({ seq: PEER_ISS + 1, ack: sa.seq + 1 });
+      assert.equal(r.recvOne().flags, RST);
+      assert.equal(r.core.counters.synCookiesRejected, 4);
+      assert.equal(r.core.takeEvents().length, 0);
+      assert.equal(r.core.counters.synCookiesAccepted, 0);
+    });
+
+    it("a flood of 1,000 SYNs leaves a real client's handshake working", () => {
+      const r = flooded(64);
+      for (let p = 0; p < 1000; p++) {
+        r.send({ flags: SYN, srcPort: 2000 + p, seq: p * 7919 });
+        r.recvOne();
+      }
+      assert.equal(r.core.liveConnections, 3);
+      r.send({ flags: SYN, seq: PEER_ISS, options: { mss: 1460 } });
+      const sa = r.recvOne();
+      r.send({ seq: PEER_ISS + 1, ack: sa.seq + 1 });
+      const h = r.core.accept(80);
+      assert.notEqual(h, null);
+      assert.equal(r.core.info(h as number)?.state, "ESTABLISHED");
+    });
   });
 
   it("the accept backlog is bounded: SYNs beyond it are dropped until accept", () => {
