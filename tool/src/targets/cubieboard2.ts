@@ -17,6 +17,18 @@ import { unixTarget } from "./unix.ts";
 const lit = (v: unknown) => JSON.stringify(v);
 
 /**
+ * The board's crypto provider, chosen at build time by `$MORGANA_BOARD_CRYPTO`: "c" (the
+ * default: the hot primitives in C from BearSSL) or "noble" (portable JS only); docs/board.md.
+ */
+function boardCrypto(): "c" | "noble" {
+  const v = process.env.MORGANA_BOARD_CRYPTO || "c";
+  if (v !== "c" && v !== "noble") {
+    throw new Error(`MORGANA_BOARD_CRYPTO must be "c" or "noble", not ${lit(v)}`);
+  }
+  return v;
+}
+
+/**
  * guest port -> the URL the host reaches it at, for each HTTP device on this stack (https for
  * one on a tls device over it) whose port is forwarded (targets.cubieboard2.ports): the
  * runtime prints it once listening.
@@ -172,7 +184,7 @@ export const cubieboard2Target: Target = {
     },
     tls: {
       summary:
-        "Morgana's TLS 1.3 over the stack (the portable @noble provider on the board's seeded Random)",
+        "Morgana's TLS 1.3 over the stack (crypto in C from BearSSL, or @noble; the board's seeded Random)",
       construct: (d, ctx) => {
         const o = d.options;
         const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
@@ -181,7 +193,7 @@ export const cubieboard2Target: Target = {
           `certificate: ${lit(o.certificate)}`,
           `key: ${lit(o.key)}`,
           ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
-          "crypto: board.createCryptoProvider()",
+          `crypto: board.createCryptoProvider(${lit(boardCrypto())})`,
           "clock: board.createClock()",
           ...(serves ? ['alpn: ["http/1.1"]'] : []),
         ];
