@@ -53,6 +53,11 @@ export const DEBIAN_PACKAGES = [
     pkg: "qemu-system-arm",
     why: "the emulator boots board images in it",
   },
+  {
+    command: "tcpdump",
+    pkg: "tcpdump",
+    why: "emulator tests read the board's pcap capture (run --pcap) with it",
+  },
   { command: "chromium", pkg: "chromium", why: "the extension's tests drive code-server in it" },
   {
     command: "krb5-config",

@@ -1,6 +1,7 @@
 /** The emulator: board profiles and the QEMU launcher (a library for the CLI and the extension). */
 export {
   type Board,
+  type BoardState,
   EmulatorError,
   type ExitInfo,
   type LaunchOptions,
@@ -8,3 +9,4 @@ export {
   missingQemu,
 } from "./launcher.ts";
 export { type BoardProfile, CUBIEBOARD2, PROFILES } from "./profiles.ts";
+export { Qmp, QmpError } from "./qmp.ts";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Forward, qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
 import { type BoardProfile, CUBIEBOARD2 } from "./profiles.ts";
+import { Qmp, QmpError } from "./qmp.ts";
 
 export interface LaunchOptions {
   /** The ELF image to boot. */
@@ -17,7 +18,12 @@ export interface LaunchOptions {
   onLine?: (line: string) => void;
   /** Raw console bytes as they arrive, for a terminal. */
   onOutput?: (chunk: Buffer) => void;
+  /** Capture the board's network traffic (both directions) into this pcap file. */
+  pcap?: string;
 }
+
+/** What the board is doing, as QEMU reports it (`query-status`), or that QEMU has ended. */
+export type BoardState = "running" | "paused" | "exited";
 
 export interface ExitInfo {
   /** The image's exit code (platform.h EXIT_*), or null when QEMU was stopped by a signal. */
@@ -39,6 +45,13 @@ export interface Board {
   readonly exited: Promise<ExitInfo>;
   /** Ends QEMU (SIGTERM, then SIGKILL after a grace period); resolves when it is gone. */
   stop(): Promise<ExitInfo>;
+  /** Freezes the CPU (QMP `stop`): no instruction runs, no timer fires, until resume(). */
+  pause(): Promise<void>;
+  /** Lets a paused CPU run on (QMP `cont`). */
+  resume(): Promise<void>;
+  /** Asks QEMU to quit (QMP `quit`); resolves when it is gone, as stop() does. */
+  quit(): Promise<ExitInfo>;
+  state(): Promise<BoardState>;
 }
 
 export class EmulatorError extends Error {
@@ -62,10 +75,14 @@ export function launch(options: LaunchOptions): Board {
     seedPath = join(dir, "seed.bin");
     writeFileSync(seedPath, seedFile(), { mode: 0o600 });
   }
+  // QEMU connects to our socket as it starts (QMP: pause, resume, quit, state).
+  const qmpListener = Qmp.listen(join(dir, "qmp.sock"));
   const started = performance.now();
-  const child: ChildProcess = spawn(profile.qemu, qemuArgs(options.image, seedPath, options.net), {
-    stdio: ["pipe", "pipe", "pipe"],
+  const args = qemuArgs(options.image, seedPath, options.net, {
+    qmpSocket: join(dir, "qmp.sock"),
+    pcap: options.pcap,
   });
+  const child: ChildProcess = spawn(profile.qemu, args, { stdio: ["pipe", "pipe", "pipe"] });
   const lines: string[] = [];
   let partial = "";
   let firstOutputMs: number | null = null;
@@ -89,10 +106,16 @@ export function launch(options: LaunchOptions): Board {
   });
   const exited = new Promise<ExitInfo>((resolve, reject) => {
     child.once("error", (err) => {
+      qmpListener.close();
       rmSync(dir, { recursive: true, force: true });
       reject(new EmulatorError(`cannot start ${profile.qemu}: ${err.message}`));
     });
     child.once("close", (code, signal) => {
+      qmpListener.close();
+      void qmpListener.connected.then(
+        (q) => q.end(),
+        () => {},
+      );
       rmSync(dir, { recursive: true, force: true });
       if (partial !== "") {
         lines.push(partial.replace(/\r$/, ""));
@@ -120,6 +143,29 @@ export function launch(options: LaunchOptions): Board {
     }
     return exited;
   };
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  /** A QMP command on a running QEMU; a clear error once it has ended. */
+  const qmp = async (command: string): Promise<unknown> => {
+    if (!alive()) throw new EmulatorError(`the board has exited; cannot ${command}`);
+    try {
+      return await (await qmpListener.connected).command(command);
+    } catch (err) {
+      if (err instanceof QmpError) throw new EmulatorError(`QMP ${command}: ${err.message}`);
+      throw err;
+    }
+  };
+  const quit = async (): Promise<ExitInfo> => {
+    if (!alive()) return exited;
+    stopped = true;
+    // QEMU answers, then exits; the connection may close before the answer arrives.
+    await qmp("quit").catch(() => {});
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(kill);
+    }
+  };
   return {
     pid: child.pid,
     lines,
@@ -128,5 +174,21 @@ export function launch(options: LaunchOptions): Board {
     },
     exited,
     stop,
+    pause: async () => {
+      await qmp("stop");
+    },
+    resume: async () => {
+      await qmp("cont");
+    },
+    quit,
+    state: async () => {
+      try {
+        const status = (await qmp("query-status")) as { running: boolean };
+        return status.running ? "running" : "paused";
+      } catch (err) {
+        if (!alive()) return "exited"; // it ended before or while we asked
+        throw err;
+      }
+    },
   };
 }

@@ -39,6 +39,12 @@ export interface ImageInput {
   /** Heap size in MiB (default: all DRAM above the image). */
   heapMiB?: number;
   /**
+   * The chip the platform is built for: "a10" (default), QEMU's cubieboard; "a20", a real
+   * Cubieboard2 (-DBOARD_REAL_A20: the GIC driver, the counter at 24 MHz), which QEMU 7.2
+   * cannot boot.
+   */
+  chip?: Chip;
+  /**
    * A C file defining runtime_main, in place of the XS runtime: a platform-only image, for
    * testing the platform itself (crash reports, timers) without JS.
    */
@@ -62,20 +68,35 @@ export interface ImageResult {
 
 const PLATFORM_CFLAGS = [...CFLAGS, "-Wall", "-Wextra", "-std=gnu11", `-I${PLATFORM_DIR}`];
 
+export type Chip = "a10" | "a20";
+
+/** Each chip's interrupt controller driver: exactly one is linked (platform/intc.h). */
+const INTC_DRIVER: Record<Chip, string> = { a10: "intc_a10.c", a20: "intc_gic.c" };
+
+/** The platform's C and assembly for a chip: every file but the other chips' intc drivers. */
+function platformSources(chip: Chip): string[] {
+  return readdirSync(PLATFORM_DIR)
+    .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
+    .filter((f) => !f.startsWith("intc_") || f === INTC_DRIVER[chip])
+    .map((f) => join(PLATFORM_DIR, f));
+}
+
+const platformCflags = (chip: Chip) =>
+  chip === "a20" ? [...PLATFORM_CFLAGS, "-DBOARD_REAL_A20"] : PLATFORM_CFLAGS;
+
 /** Our objects (platform and XS glue), compiled once per change of their sources. */
 async function ensurePlatformObjects(
+  chip: Chip,
   xs: XsBuild | null,
   bearssl: BearsslBuild | null,
 ): Promise<string[]> {
   const withXs = xs !== null;
   const xsIncludes = xs?.includes ?? [];
   const xsDefines = xs?.defines ?? [];
-  const sources = readdirSync(PLATFORM_DIR)
-    .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
-    .map((f) => join(PLATFORM_DIR, f));
+  const sources = platformSources(chip);
   if (withXs) sources.push(XS_GLUE, XS_CRYPTO);
   const h = createHash("sha256").update(
-    [...PLATFORM_CFLAGS, ...xsDefines, ...xsIncludes].join(" "),
+    [...platformCflags(chip), ...xsDefines, ...xsIncludes].join(" "),
   );
   for (const f of [
     ...sources,
@@ -99,7 +120,7 @@ async function ensurePlatformObjects(
         ? [...xsDefines, ...xsIncludes.map((i) => `-I${i}`)]
         : [];
     if (src === XS_CRYPTO && bearssl) extra.push(`-I${bearssl.include}`);
-    await run(CC, [...PLATFORM_CFLAGS, ...extra, "-c", src, "-o", obj]);
+    await run(CC, [...platformCflags(chip), ...extra, "-c", src, "-o", obj]);
   });
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
@@ -133,7 +154,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
   const withXs = input.main === undefined;
   const xs = withXs ? await ensureXsLibrary(input.log, "arm", input.xs) : null;
   const bearssl = withXs ? await ensureBearsslLibrary("arm", input.log) : null;
-  const objects = await ensurePlatformObjects(xs, bearssl);
+  const objects = await ensurePlatformObjects(input.chip ?? "a10", xs, bearssl);
   const work = join(dirname(input.out), `.${basename(input.out)}.d`);
   mkdirSync(work, { recursive: true });
   const kvPath = join(work, "kv.bin");
@@ -144,7 +165,8 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
   await run(CC, [...CPU_FLAGS, "-c", embedS, "-o", join(work, "embed.o")]);
   inputs.push(join(work, "embed.o"));
   if (input.main !== undefined) {
-    await run(CC, [...PLATFORM_CFLAGS, "-c", input.main, "-o", join(work, "main.o")]);
+    const cflags = platformCflags(input.chip ?? "a10");
+    await run(CC, [...cflags, "-c", input.main, "-o", join(work, "main.o")]);
     inputs.push(join(work, "main.o"));
   }
   const debugElf = input.out.replace(/(\.elf)?$/, ".debug.elf");

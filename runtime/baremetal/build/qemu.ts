@@ -35,6 +35,20 @@ export interface Forward {
 /** The MAC the image uses by default (src/netif.ts DEFAULT_MAC): QEMU's own default. */
 export const DEFAULT_MAC = "52:54:00:12:34:56";
 
+/** What a launcher may add to the command line. */
+export interface QemuExtras {
+  /** A unix socket QEMU connects to as a QMP client (the launcher listens there). */
+  qmpSocket?: string;
+  /** Capture every frame of the board's network into this pcap file (QEMU's filter-dump). */
+  pcap?: string;
+}
+
+/** A value inside a QEMU option list, where a comma is written twice. */
+const optionValue = (v: string) => v.replaceAll(",", ",,");
+
+/** The user-mode netdev's id: filter-dump attaches to it. */
+const NETDEV = "net0";
+
 /**
  * QEMU's command line for an image: no display and no monitor, UART0 on stdio, semihosting
  * on (the image exits through it with its own code), no reboot, the seed placed in DRAM.
@@ -45,6 +59,7 @@ export function qemuArgs(
   image: string,
   seedPath: string | null,
   net?: { forwards: readonly Forward[] },
+  extra: QemuExtras = {},
 ): string[] {
   const args = [
     "-M",
@@ -68,7 +83,12 @@ export function qemuArgs(
   const fwd = (net?.forwards ?? []).map(
     (f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.host}-:${f.guest}`,
   );
-  args.push("-nic", `user,model=allwinner-emac,mac=${DEFAULT_MAC}${fwd.join("")}`);
+  args.push("-nic", `user,id=${NETDEV},model=allwinner-emac,mac=${DEFAULT_MAC}${fwd.join("")}`);
+  // `-nic` takes an id, which names its netdev: the dump sees both directions of the EMAC.
+  if (extra.pcap) {
+    args.push("-object", `filter-dump,id=dump0,netdev=${NETDEV},file=${optionValue(extra.pcap)}`);
+  }
+  if (extra.qmpSocket) args.push("-qmp", `unix:${optionValue(extra.qmpSocket)}`);
   if (seedPath) {
     const addr = `0x${QEMU_BOARD.seedAddress.toString(16)}`;
     args.push("-device", `loader,file=${seedPath},addr=${addr},force-raw=on`);

@@ -14,14 +14,27 @@
 #define DEVICE_BASE 0x01C00000u /* one 1 MiB section holds every device we use */
 
 #define UART0_BASE 0x01C28000u /* 16550, registers 4 bytes apart (shift 2) */
-#define INTC_BASE 0x01C20400u  /* A10 interrupt controller (A20: GIC at 0x01C81000) */
 #define TIMER_BASE 0x01C20C00u /* timers 0-5, watchdog, 64-bit counter */
 #define RTC_BASE 0x01C20D00u
 #define EMAC_BASE 0x01C0B000u
 
-#define IRQ_UART0 1
-#define IRQ_TIMER0 22
-#define IRQ_EMAC 55
+/*
+ * The interrupt controller and the interrupt numbers: the A10's own controller numbers its
+ * sources 0-95; the A20's GIC-400 (intc_gic.c) gives source n the ID n + 32, its SPI n
+ * (the first 32 IDs are the GIC's private interrupts).
+ */
+#ifdef BOARD_REAL_A20
+#define GICD_BASE 0x01C81000u /* GIC-400 distributor */
+#define GICC_BASE 0x01C82000u /* GIC-400 CPU interface */
+#define IRQ_SOURCE(n) ((n) + 32)
+#else
+#define INTC_BASE 0x01C20400u /* A10 interrupt controller */
+#define IRQ_SOURCE(n) (n)
+#endif
+
+#define IRQ_UART0 IRQ_SOURCE(1)
+#define IRQ_TIMER0 IRQ_SOURCE(22)
+#define IRQ_EMAC IRQ_SOURCE(55)
 
 /* Timer 0 runs from the 24 MHz oscillator on both chips and in QEMU. */
 #define TIMER_HZ 24000000u

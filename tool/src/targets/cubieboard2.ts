@@ -104,7 +104,7 @@ export const cubieboard2Target: Target = {
   },
   // The variants this target offers ("debug", "snapshot", "pcap"): each is listed here once
   // its link (ctx.flags) and launch (ctx.flags) parts have landed, never before.
-  flags: [],
+  flags: ["pcap"],
   artifact: (name) => `${name}.elf`,
   async link(ctx) {
     const stores: Record<string, string> = {};
@@ -138,7 +138,7 @@ export const cubieboard2Target: Target = {
       return { diagnostics };
     }
   },
-  async launch({ config, root, artifact, options }) {
+  async launch({ config, root, artifact, options, flags }) {
     const why = whyUnavailable();
     if (why) return { diagnostics: [{ severity: "error", code: "launch-error", message: why }] };
     // A fresh seed for every boot, readable only by us, removed when QEMU ends.
@@ -151,6 +151,8 @@ export const cubieboard2Target: Target = {
         artifact,
         seed,
         config.devices.some((d) => d.type === "net") ? { forwards: options.ports } : undefined,
+        // QEMU's filter-dump on the EMAC's netdev: both directions, Ethernet frames.
+        { pcap: flags.pcap },
       ),
       cwd: root,
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
