@@ -22,14 +22,32 @@ export function resolveGraph(devices: RawDevice[], out: Reporter): ResolvedDevic
   const byName = new Map<string, RawDevice>();
   for (const d of devices) if (!byName.has(d.name)) byName.set(d.name, d);
   const resolved = new Map<string, ResolvedDevice>();
-  for (const d of devices) resolved.set(d.name, { device: d, deps: wire(d, devices, byName, out) });
+  const fitting = fittingDevices(devices);
+  for (const d of devices) resolved.set(d.name, { device: d, deps: wire(d, fitting, byName, out) });
   reportCycles(resolved, out);
   return topologicalOrder(resolved);
 }
 
+/**
+ * The devices that fit a dependency field, in source order, computed once per field's list of
+ * accepted types: wiring looks them up per device instead of filtering every device each time.
+ */
+function fittingDevices(devices: RawDevice[]): (accepts: readonly DeviceType[]) => RawDevice[] {
+  const lists = new Map<string, RawDevice[]>();
+  return (accepts) => {
+    const key = accepts.join(",");
+    let list = lists.get(key);
+    if (list === undefined) {
+      list = devices.filter((c) => c.type !== undefined && accepts.includes(c.type));
+      lists.set(key, list);
+    }
+    return list;
+  };
+}
+
 function wire(
   d: RawDevice,
-  devices: RawDevice[],
+  fitting: (accepts: readonly DeviceType[]) => RawDevice[],
   byName: Map<string, RawDevice>,
   out: Reporter,
 ): Record<string, string> {
@@ -58,9 +76,7 @@ function wire(
       continue;
     }
     if (!spec.required) continue;
-    const candidates = devices.filter(
-      (c) => c !== d && c.type !== undefined && accepts.includes(c.type),
-    );
+    const candidates = fitting(accepts).filter((c) => c !== d);
     const first = candidates[0];
     if (candidates.length === 1 && first !== undefined) {
       deps[field] = first.name;

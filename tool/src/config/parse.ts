@@ -3,7 +3,7 @@ import { type ConfigDiagnostic, sortDiagnostics } from "./diagnostics.ts";
 import { resolveGraph } from "./graph.ts";
 import type { DeviceConfig, UnikernelConfig } from "./model.ts";
 import { Reporter } from "./report.ts";
-import { parseYaml } from "./tree.ts";
+import { type ParsedYaml, parseYaml } from "./tree.ts";
 import { ConfigWalker } from "./validate.ts";
 
 /**
@@ -15,8 +15,15 @@ export function parseConfig(
   text: string,
   file: string,
 ): { config?: UnikernelConfig; diagnostics: ConfigDiagnostic[] } {
+  return configOf(parseYaml(text), file);
+}
+
+/** `parseConfig` of a text already parsed (tests compare the block parse with a whole one). */
+export function configOf(
+  { doc, pos }: ParsedYaml,
+  file: string,
+): { config?: UnikernelConfig; diagnostics: ConfigDiagnostic[] } {
   // Duplicate keys are reported by the walker, with our code and path.
-  const { doc, pos } = parseYaml(text);
   const out = new Reporter(file);
   for (const e of doc.errors) {
     out.error("yaml-syntax", pos.span(e.pos[0], e.pos[1]), "", e.message);

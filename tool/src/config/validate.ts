@@ -51,6 +51,7 @@ interface Entry {
 }
 
 const MISSING = Symbol("missing");
+const ONE_OF_DEVICE_TYPES = `one of ${DEVICE_TYPES.join(", ")}`;
 
 export class ConfigWalker {
   constructor(
@@ -207,7 +208,7 @@ export class ConfigWalker {
 
   private deviceType(e: Entry, path: string): DeviceType | undefined {
     const v = this.scalarOf(e.value);
-    const expected = `one of ${DEVICE_TYPES.join(", ")}`;
+    const expected = ONE_OF_DEVICE_TYPES;
     if (typeof v !== "string") {
       this.wrongType(e.valueSpan, path, expected, v);
       return undefined;
