@@ -1,0 +1,85 @@
+/**
+ * TLS 1.3 handshake time on the emulated board, by crypto provider: samples/https-site is
+ * built once with each provider (`MORGANA_BOARD_CRYPTO`, "c" = BearSSL in C, "noble" =
+ * portable JS), booted BOOTS times, and curl makes CONNECTIONS full handshakes per boot (a new
+ * connection each: X25519, ECDSA P-256 certificate, AES-128-GCM). It prints curl's
+ * time_appconnect for the first handshake after boot and for the warm ones, and each image's
+ * size. Usage: npx tsx emulator/bench/handshake.ts [boots, default 3] [connections, default 5]
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { imageSizes } from "@morgana/runtime-baremetal/build";
+import { build, run } from "../../tool/src/api/index.ts";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const BOOTS = Number(process.argv[2] ?? 3);
+const CONNECTIONS = Number(process.argv[3] ?? 5);
+const PROVIDERS = ["noble", "c"] as const;
+
+/** curl's handshake time in ms (time_appconnect), or an error with curl's message. */
+function handshakeMs(port: number, ca: string): Promise<number> {
+  return new Promise((done, fail) =>
+    execFile(
+      "curl",
+      ["-sS", "-o", "/dev/null", "--tlsv1.3", "--cacert", ca, "--max-time", "60"].concat([
+        "-w",
+        "%{time_appconnect}",
+        `https://localhost:${port}/`,
+      ]),
+      (e, out, err) => (e ? fail(new Error(`curl: ${err}`)) : done(Number(out) * 1000)),
+    ),
+  );
+}
+
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+const work = mkdtempSync(join(tmpdir(), "morgana-bench-handshake-"));
+process.env.MORGANA_CA_DIR = join(work, "dev-ca");
+try {
+  for (const provider of PROVIDERS) {
+    const dir = join(work, provider);
+    cpSync(join(ROOT, "samples", "https-site"), dir, {
+      recursive: true,
+      filter: (s) => !s.includes("/dist") && !s.includes("/keys/"),
+    });
+    const https = 19_000 + Math.floor(Math.random() * 1000);
+    const yaml = join(dir, "unikernel.yaml");
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, "utf8").replaceAll('"8443:443", "8080:80"', `"${https}:443"`),
+    );
+    process.env.MORGANA_BOARD_CRYPTO = provider;
+    const built = await build({ projectDir: dir, target: "cubieboard2" });
+    if (!built.ok || !built.output) throw new Error(JSON.stringify(built.diagnostics));
+    const size = await imageSizes(join(dir, built.output));
+    const first: number[] = [];
+    const warm: number[] = [];
+    for (let b = 0; b < BOOTS; b++) {
+      const started = await run({ projectDir: dir, target: "cubieboard2", noBuild: true });
+      if (!started.ok || !started.instance) throw new Error(JSON.stringify(started.diagnostics));
+      const board = started.instance;
+      try {
+        const deadline = Date.now() + 120_000;
+        while (!board.urls.some((u) => u.startsWith("https:"))) {
+          if (Date.now() > deadline) throw new Error("the board announced no https URL");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const ca = join(process.env.MORGANA_CA_DIR, "ca.pem");
+        for (let c = 0; c < CONNECTIONS; c++) {
+          (c === 0 ? first : warm).push(await handshakeMs(https, ca));
+        }
+      } finally {
+        await board.stop();
+      }
+    }
+    console.log(`${provider}: image ${size.bytes} bytes (text ${size.text})`);
+    console.log(`  first handshake after boot (ms): ${fmt(first)}`);
+    console.log(`  warm handshakes (ms): ${fmt(warm)}; median ${median(warm).toFixed(0)}`);
+  }
+} finally {
+  delete process.env.MORGANA_BOARD_CRYPTO;
+  rmSync(work, { recursive: true, force: true });
+}
