@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -132,6 +133,12 @@ export async function ensureBearsslSources(log: (line: string) => void = () => {
   ].join(" && ");
   if (process.getuid?.() !== 0) {
     throw new ToolchainError(`fetching BearSSL's sources needs root; run:\n  ${command}`);
+  }
+  // apt-get source unpacks with dpkg-source; without it apt only says the unpacking failed.
+  if (spawnSync("dpkg-source", ["--version"]).error) {
+    throw new ToolchainError(
+      `fetching BearSSL's sources needs dpkg-source: apt-get install -y dpkg-dev; then:\n  ${command}`,
+    );
   }
   log(`fetching BearSSL ${BEARSSL_DEBIAN_VERSION} with apt-get source (once)...`);
   mkdirSync(tmp, { recursive: true });
