@@ -53,6 +53,13 @@ export interface AeadKey {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** The plaintext, or null if the tag does not verify (or the input is shorter than a tag). */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * `seal` where the bytes lie: `buf` is the plaintext followed by AEAD_TAG_LENGTH spare
+   * bytes; the plaintext becomes the ciphertext and the spare bytes the tag. The record layer
+   * builds each record in one buffer (header, content, tag) and seals it there, with no
+   * copy of the content between; a provider without it is called through `seal`.
+   */
+  sealInPlace?(nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array): void;
 }
 
 export type EcdhGroup = "x25519" | "p256" | "p384";
@@ -116,6 +123,14 @@ export interface CryptoProvider {
   ): Uint8Array;
 
   aead(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey;
+  /**
+   * The AEADs this provider runs fastest, fastest first, when the difference is large: TLS's
+   * default cipher suite order follows it. Pure-JavaScript AES-GCM (no AES instructions, a
+   * GHASH table per key) is several times slower than ChaCha20-Poly1305, so the portable
+   * provider puts ChaCha20-Poly1305 first; OpenSSL's AES-GCM is fastest where the CPU has
+   * AES instructions. Absent: the TLS defaults stand.
+   */
+  readonly aeadPreference?: readonly AeadAlgorithm[];
 
   /** A fresh key pair from the provider's random source. */
   ecdhGenerate(group: EcdhGroup): EcdhKeyPair;

@@ -54,6 +54,7 @@ import {
 } from "./messages.ts";
 import {
   type CipherSuite,
+  fastestFirst,
   GROUPS,
   schemeAlgorithm,
   suiteById,
@@ -207,9 +208,15 @@ export class TlsClient extends TlsEngine {
     super(config);
     this.ccfg = config;
     this.tr = new Transcript(config.crypto);
-    const ids = config.cipherSuites ?? [...TLS13_SUITES, ...TLS12_SUITES].map((s) => s.id);
+    const pref = config.crypto.aeadPreference;
+    const ids =
+      config.cipherSuites ??
+      [...fastestFirst(TLS13_SUITES, pref), ...fastestFirst(TLS12_SUITES, pref)].map((s) => s.id);
     this.suites = ids.map((id) => suiteById(id)).filter((s): s is CipherSuite => s !== undefined);
-    this.suites12 = config.tls12 === false ? [] : TLS12_SUITES.filter((s) => ids.includes(s.id));
+    this.suites12 =
+      config.tls12 === false
+        ? []
+        : ids.map((id) => TLS12_SUITES.find((s) => s.id === id)).filter((s) => s !== undefined);
     this.offers12 = this.suites12.length > 0;
     this.groups = config.groups ?? [...GROUPS.keys()];
     this.schemes = config.signatureSchemes ?? CLIENT_SCHEMES;

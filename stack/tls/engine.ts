@@ -35,6 +35,8 @@ export const MAX_HANDSHAKE_MESSAGE = 1 << 17;
 
 let sessions = 0;
 
+const EMPTY = new Uint8Array(0);
+
 export type Status = "handshaking" | "open" | "closed";
 
 export abstract class TlsEngine {
@@ -42,7 +44,7 @@ export abstract class TlsEngine {
   protected readonly c: CryptoProvider;
   protected readonly rl = new RecordLayer();
   protected out: TlsOutput = { records: [], data: [], events: [] };
-  private inbuf: Uint8Array = new Uint8Array(0);
+  private inbuf: Uint8Array = EMPTY;
   private hsbuf: Uint8Array = new Uint8Array(0);
   private pendingHandshake: Uint8Array[] = [];
   private readEpoch = 0;
@@ -112,12 +114,15 @@ export abstract class TlsEngine {
         at += r.size;
         this.onRecord(r.type, r.header, r.body);
       }
-      this.inbuf = at === this.inbuf.length ? new Uint8Array(0) : this.inbuf.slice(at);
+      this.inbuf = at === this.inbuf.length ? EMPTY : this.inbuf.slice(at);
     });
   }
 
-  /** Application data to send; ignored unless the session is open for writing. */
-  send(data: Uint8Array): TlsOutput {
+  /**
+   * Application data to send, one array or several sent as one stream (records are filled
+   * across them); ignored unless the session is open for writing.
+   */
+  send(data: Uint8Array | readonly Uint8Array[]): TlsOutput {
     return this.run(() => {
       if (!this.canSend) return;
       this.rl.write(ContentType.applicationData, data, this.out.records);
@@ -331,7 +336,7 @@ export abstract class TlsEngine {
   /** Writes the queued handshake messages as records under the current keys. */
   protected flush(version = 0x0303): void {
     if (this.pendingHandshake.length === 0) return;
-    const all = concatBytes(this.pendingHandshake);
+    const all = this.pendingHandshake;
     this.pendingHandshake = [];
     this.rl.write(ContentType.handshake, all, this.out.records, version);
   }

@@ -3,7 +3,6 @@
  * `Flow` itself: this is the thin front end (ocaml-tls's Lwt/Mirage layers) that only moves
  * bytes between the transport and the pure engine.
  */
-import { concatBytes } from "../bytes/index.ts";
 import type { Clock } from "../devices/clock.ts";
 import type { Endpoint, Flow } from "../devices/stack.ts";
 import { StackError } from "../devices/stack.ts";
@@ -167,12 +166,9 @@ export class TlsFlow implements Flow {
   async writev(data: Uint8Array[]): Promise<void> {
     if (this.error) throw this.error;
     if (!this.engine.canSend) throw new StackError("closed", "TLS session closed for writing");
-    // Small buffers (a response head and its body) go out as one record: one AEAD call and
-    // 22 bytes of overhead instead of one per buffer.
-    let total = 0;
-    for (const d of data) total += d.length;
-    if (data.length > 1 && total <= 1 << 14) this.apply(this.engine.send(concatBytes(data)));
-    else for (const d of data) this.apply(this.engine.send(d));
+    // The buffers go out as one stream: a response's head and body share a record (one AEAD
+    // call, 22 bytes of overhead), and full records are filled across buffers.
+    this.apply(this.engine.send(data));
     await this.writing;
   }
 

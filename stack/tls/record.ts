@@ -3,6 +3,7 @@
  * record protection with per-direction sequence numbers (§5.2, §5.3).
  */
 
+import type { AeadKey } from "../crypto/provider.ts";
 import { TlsError, type TlsFailure } from "./errors.ts";
 import type { TrafficKeys } from "./keyschedule.ts";
 import { ContentType } from "./wire.ts";
@@ -130,58 +131,83 @@ export class RecordLayer {
     this.writer = new Direction(keys);
   }
 
-  /** Records carrying `content` of `type`, split at the send limit; plaintext before keys. */
-  write(type: number, content: Uint8Array, out: Uint8Array[], version = 0x0303): void {
-    const limit = this.writer ? this.sendLimit : MAX_PLAINTEXT;
-    if (content.length === 0) {
-      out.push(this.protect(type, content, version));
-      return;
-    }
-    for (let at = 0; at < content.length; at += limit) {
-      const part = content.subarray(at, Math.min(content.length, at + limit));
-      out.push(this.protect(type, part, version));
-    }
+  /**
+   * Records carrying `content` (one array, or several sent as one stream) of `type`, split at
+   * the send limit; plaintext before keys. Each record is one buffer, its header reserved:
+   * the content is copied in once and sealed where it lies (`AeadKey.sealInPlace`), so a
+   * response's head and body share a record and no intermediate array is made.
+   */
+  write(
+    type: number,
+    content: Uint8Array | readonly Uint8Array[],
+    out: Uint8Array[],
+    version = 0x0303,
+  ): void {
+    const chunks = content instanceof Uint8Array ? [content] : content;
+    let left = 0;
+    for (const c of chunks) left += c.length;
+    const w = this.writer;
+    const limit = w ? this.sendLimit : MAX_PLAINTEXT;
+    // Bytes before the content (header; TLS 1.2 GCM's explicit nonce) and after it (TLS 1.3's
+    // inner content type; the tag).
+    const explicit = w !== null && this.tls12 && w.keys.iv.length === 4;
+    const before = RECORD_HEADER + (explicit ? 8 : 0);
+    const after = w === null ? 0 : this.tls12 ? TAG : 1 + TAG;
+    let ci = 0; // the next byte to copy is chunks[ci][co]
+    let co = 0;
+    // An empty `content` still makes one (empty) record.
+    do {
+      const n = Math.min(limit, left);
+      const rec = allocRecord(before + n + after);
+      for (let at = before, need = n; need > 0; ) {
+        const c = chunks[ci] as Uint8Array;
+        const take = Math.min(need, c.length - co);
+        if (take > 0) {
+          rec.set(take === c.length ? c : c.subarray(co, co + take), at);
+          at += take;
+          need -= take;
+          co += take;
+        }
+        if (co >= c.length) {
+          ci++;
+          co = 0;
+        }
+      }
+      out.push(this.protect(type, rec, n, version));
+      left -= n;
+    } while (left > 0);
   }
 
-  private protect(type: number, content: Uint8Array, version: number): Uint8Array {
+  /** Fills in the header of `rec` (content at RECORD_HEADER, `n` bytes) and seals it. */
+  private protect(type: number, rec: Uint8Array, n: number, version: number): Uint8Array {
     const w = this.writer;
     // The first ClientHello may say 0x0301 for compatibility (§5.1); everything else 0x0303.
-    if (!w) return plaintextRecord(type, content, version);
-    if (this.tls12) return this.protect12(w, type, content);
-    const inner = new Uint8Array(content.length + 1);
-    inner.set(content);
-    inner[content.length] = type;
-    const length = inner.length + 16;
-    const header = Uint8Array.of(ContentType.applicationData, 3, 3, length >> 8, length & 0xff);
-    const sealed = w.keys.aead.seal(w.nonce(), header, inner);
-    const out = new Uint8Array(RECORD_HEADER + sealed.length);
-    out.set(header);
-    out.set(sealed, RECORD_HEADER);
-    return out;
+    if (!w) {
+      setHeader(rec, type, version);
+      return rec;
+    }
+    if (this.tls12) {
+      // RFC 5246 §6.2.3.3: the outer type is the real one; the AAD has the plaintext length.
+      const seq = w.seq64();
+      const explicit = w.keys.iv.length === 4;
+      const nonce = explicit ? concat2(w.keys.iv, seq) : w.nonce();
+      if (explicit) {
+        w.seq++;
+        rec.set(seq, RECORD_HEADER);
+      }
+      setHeader(rec, type, 0x0303);
+      sealAt(w.keys.aead, nonce, aad12(seq, type, n), rec, RECORD_HEADER + (explicit ? 8 : 0));
+      return rec;
+    }
+    // §5.2: TLSInnerPlaintext is the content and its type; the outer type says application_data
+    // and the header is the AAD.
+    rec[RECORD_HEADER + n] = type;
+    setHeader(rec, ContentType.applicationData, 0x0303);
+    sealAt(w.keys.aead, w.nonce(), rec.subarray(0, RECORD_HEADER), rec, RECORD_HEADER);
+    return rec;
   }
 
-  /**
-   * Decrypts a protected record (§5.2): the inner content type is the last non-zero byte;
-   * all-zero plaintext is unexpected_message, a failed tag bad_record_mac.
-   */
-  private protect12(w: Direction, type: number, content: Uint8Array): Uint8Array {
-    const seq = w.seq64();
-    const explicit = w.keys.iv.length === 4;
-    const nonce = explicit ? concat2(w.keys.iv, seq) : w.nonce();
-    if (explicit) w.seq++;
-    const sealed = w.keys.aead.seal(nonce, aad12(seq, type, content.length), content);
-    const length = (explicit ? 8 : 0) + sealed.length;
-    const out = new Uint8Array(RECORD_HEADER + length);
-    out[0] = type;
-    out[1] = 3;
-    out[2] = 3;
-    out[3] = length >> 8;
-    out[4] = length & 0xff;
-    if (explicit) out.set(seq, RECORD_HEADER);
-    out.set(sealed, RECORD_HEADER + (explicit ? 8 : 0));
-    return out;
-  }
-
+  /** TLS 1.2 record decryption (RFC 5246 §6.2.3.3): the outer type is the real one. */
   private unprotect12(
     r: Direction,
     header: Uint8Array,
@@ -200,6 +226,10 @@ export class RecordLayer {
     return { type, content: plain };
   }
 
+  /**
+   * Decrypts a protected record (§5.2): the inner content type is the last non-zero byte;
+   * all-zero plaintext is unexpected_message, a failed tag bad_record_mac.
+   */
   unprotect(header: Uint8Array, body: Uint8Array): { type: number; content: Uint8Array } {
     const r = this.reader;
     if (!r) throw new TlsError("internal-error", "no read keys");
@@ -215,6 +245,51 @@ export class RecordLayer {
     if (i < 0) throw new TlsError("unexpected-message", "record with no content type");
     return { type: inner[i] as number, content: inner.subarray(0, i) };
   }
+}
+
+const TAG = 16;
+
+/**
+ * Records are carved from a shared slab, 8-byte aligned: a new typed array per record cost
+ * more than the record's AEAD in the keep-alive profile (bench/tls.ts). Each record owns its
+ * bytes and the slab is never rewritten, so a record stays valid while the transport holds it.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+function allocRecord(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 2) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const rec = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += (n + 7) & ~7;
+  return rec;
+}
+
+/** The 5-byte header (§5.1) of a record whose buffer is exactly header and fragment. */
+function setHeader(rec: Uint8Array, type: number, version: number): void {
+  const length = rec.length - RECORD_HEADER;
+  rec[0] = type;
+  rec[1] = version >> 8;
+  rec[2] = version & 0xff;
+  rec[3] = length >> 8;
+  rec[4] = length & 0xff;
+}
+
+/** Seals `rec[at, end - TAG)` in place, its tag in the last TAG bytes. */
+function sealAt(
+  aead: AeadKey,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  rec: Uint8Array,
+  at: number,
+): void {
+  const buf = rec.subarray(at);
+  if (aead.sealInPlace) aead.sealInPlace(nonce, aad, buf);
+  else rec.set(aead.seal(nonce, aad, buf.subarray(0, buf.length - TAG)), at);
 }
 
 function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -51,6 +51,7 @@ import {
 } from "./messages.ts";
 import {
   type CipherSuite,
+  fastestFirst,
   GROUPS,
   schemeAlgorithm,
   suiteById,
@@ -158,15 +159,19 @@ export class TlsServer extends TlsEngine {
   private readonly tr: Transcript;
   private readonly scfg: ServerConfig;
   private readonly suites: CipherSuite[];
+  /** TLS 1.2 suites in our order of preference. */
+  private readonly suites12: Suite12[];
   private readonly groups: number[];
 
   constructor(config: ServerConfig) {
     super(config);
     this.scfg = config;
     this.tr = new Transcript(config.crypto);
-    this.suites = (config.cipherSuites ?? TLS13_SUITES.map((s) => s.id))
+    const pref = config.crypto.aeadPreference;
+    this.suites = (config.cipherSuites ?? fastestFirst(TLS13_SUITES, pref).map((s) => s.id))
       .map((id) => suiteById(id))
       .filter((s): s is CipherSuite => s !== undefined);
+    this.suites12 = fastestFirst(TLS12_SUITES, pref);
     this.groups = config.groups ?? [...GROUPS.keys()];
   }
 
@@ -553,7 +558,7 @@ export class TlsServer extends TlsEngine {
       : creds.schemes.some((x) => x >> 8 === 8 && (x & 0xff) <= 6)
         ? "rsa"
         : null;
-    const suite = TLS12_SUITES.find((x) => x.auth === auth && ch.cipherSuites.includes(x.id));
+    const suite = this.suites12.find((x) => x.auth === auth && ch.cipherSuites.includes(x.id));
     check(suite !== undefined, "handshake-failure", "no common TLS 1.2 suite");
     const groupsExt = ext(X.supportedGroups);
     check(groupsExt !== undefined, "handshake-failure", "TLS 1.2 without supported_groups");

@@ -48,6 +48,24 @@ export const TLS13_SUITES: readonly CipherSuite[] = [
   TLS_AES_256_GCM_SHA384,
 ];
 
+/**
+ * `suites` with the provider's fastest AEADs first (`CryptoProvider.aeadPreference`), in
+ * their order otherwise: the default order of a client's offer and a server's choice. The
+ * server picks by its own preference (RFC 8446 §4.1.1 leaves the choice to it); every suite
+ * here is one we would accept anyway, so only speed decides.
+ */
+export function fastestFirst<T extends { readonly aead: AeadAlgorithm }>(
+  suites: readonly T[],
+  preference: readonly AeadAlgorithm[] | undefined,
+): T[] {
+  if (!preference || preference.length === 0) return [...suites];
+  const rank = (s: T) => {
+    const i = preference.indexOf(s.aead);
+    return i < 0 ? preference.length : i;
+  };
+  return [...suites].sort((a, b) => rank(a) - rank(b));
+}
+
 export function suiteById(id: number): CipherSuite | undefined {
   return TLS13_SUITES.find((s) => s.id === id);
 }

@@ -85,30 +85,44 @@ function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
     throw new RangeError(`${algorithm} takes a ${AEAD_KEY_LENGTH[algorithm]}-byte key`);
   }
   const k = Buffer.from(key);
-  const opts = { authTagLength: AEAD_TAG_LENGTH };
+  // No options object: OpenSSL's GCM and ChaCha20-Poly1305 tags are 16 bytes by default, and
+  // plaintextLength is for CCM only; checking options costs more than the cipher on a small
+  // record. A Cipher object per record is node:crypto's only interface (no reusable context).
+  // biome-ignore lint/suspicious/noExplicitAny: Node's overloads split GCM and ChaCha types
+  const cipher = (nonce: Uint8Array): any => createCipheriv(algorithm as any, k, nonce);
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  const decipher = (nonce: Uint8Array): any => createDecipheriv(algorithm as any, k, nonce);
+  const checkNonce = (nonce: Uint8Array) => {
+    if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError("AEAD nonce must be 12 bytes");
+  };
+  const sealInPlace = (nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array) => {
+    checkNonce(nonce);
+    const n = buf.length - AEAD_TAG_LENGTH;
+    if (n < 0) throw new RangeError("no room for the tag");
+    const c = cipher(nonce);
+    c.setAAD(aad);
+    const body: Buffer = c.update(buf.subarray(0, n));
+    buf.set(body, 0);
+    const fin: Buffer = c.final();
+    if (fin.length > 0) buf.set(fin, body.length);
+    buf.set(c.getAuthTag(), n);
+  };
   return {
     algorithm,
     seal(nonce, aad, plaintext) {
-      if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError("AEAD nonce must be 12 bytes");
-      // biome-ignore lint/suspicious/noExplicitAny: Node's overloads split GCM and ChaCha types
-      const c = createCipheriv(algorithm as any, k, nonce, opts) as any;
-      c.setAAD(aad, { plaintextLength: plaintext.length });
       const out = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
-      const body: Buffer = c.update(plaintext);
-      out.set(body, 0);
-      const fin: Buffer = c.final();
-      out.set(fin, body.length);
-      out.set(c.getAuthTag(), plaintext.length);
+      out.set(plaintext);
+      sealInPlace(nonce, aad, out);
       return out;
     },
+    sealInPlace,
     open(nonce, aad, ciphertext) {
-      if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError("AEAD nonce must be 12 bytes");
+      checkNonce(nonce);
       if (ciphertext.length < AEAD_TAG_LENGTH) return null;
       const n = ciphertext.length - AEAD_TAG_LENGTH;
       try {
-        // biome-ignore lint/suspicious/noExplicitAny: as above
-        const d = createDecipheriv(algorithm as any, k, nonce, opts) as any;
-        d.setAAD(aad, { plaintextLength: n });
+        const d = decipher(nonce);
+        d.setAAD(aad);
         d.setAuthTag(ciphertext.subarray(n));
         const body: Buffer = d.update(ciphertext.subarray(0, n));
         const fin: Buffer = d.final();

@@ -55,6 +55,15 @@ describe("noble and node:crypto agree on random inputs", () => {
           const sealed = noble.aead(a, key).seal(nonce, aad, pt);
           assert.deepEqual(node.aead(a, key).seal(nonce, aad, pt), sealed);
           assert.deepEqual(node.aead(a, key).open(nonce, aad, sealed), pt);
+          // sealInPlace, where a provider has it: the same bytes, made in the caller's buffer.
+          for (const p of [noble, node]) {
+            const k = p.aead(a, key);
+            if (!k.sealInPlace) continue;
+            const buf = new Uint8Array(pt.length + 16);
+            buf.set(pt);
+            k.sealInPlace(nonce, aad, buf);
+            assert.deepEqual(buf, sealed, `${p.name} sealInPlace`);
+          }
         },
       ),
       params,

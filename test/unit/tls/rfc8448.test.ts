@@ -102,6 +102,9 @@ for (const c of providers) {
         crypto: c,
         random: queued(V.serverHelloRecord.slice(22, 86), V.serverPrivate),
         groups: GROUPS,
+        // The trace's server chose TLS_AES_128_GCM_SHA256; the portable provider's default
+        // order would choose ChaCha20-Poly1305 (its fastest AEAD).
+        cipherSuites: [0x1301, 0x1303, 0x1302],
         credentials: {
           chain: [certDer],
           schemes: [0x0804],
