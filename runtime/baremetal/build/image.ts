@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { type BearsslBuild, ensureBearsslLibrary } from "./bearssl.ts";
 import {
   baremetalDir,
   CC,
@@ -21,7 +22,6 @@ import {
   run,
   SIZE,
 } from "./toolchain.ts";
-import { type BearsslBuild, ensureBearsslLibrary } from "./bearssl.ts";
 import { ensureXsLibrary, XS_PLATFORM_DIR, type XsBuild, type XsFeatures } from "./xs.ts";
 
 const PLATFORM_DIR = join(baremetalDir(), "platform");
@@ -51,6 +51,12 @@ export interface ImageInput {
   main?: string;
   /** XS features compiled in (a separate cached XS build each): xsbug, heap snapshots. */
   xs?: XsFeatures;
+  /**
+   * Heap snapshots (needs `xs.snapshot`, see snapshot.ts): "take" links the image the build
+   * boots once to write a snapshot; a file path links one that restores that snapshot at
+   * boot instead of evaluating the bundle.
+   */
+  snapshot?: "take" | { restore: string };
   log?: (line: string) => void;
 }
 
@@ -127,9 +133,11 @@ async function ensurePlatformObjects(
   return objects;
 }
 
-/** The assembly that places the bundle and the kv_ro data in .rodata. */
-function embedAssembly(bundle: string, kv: string): string {
+/** The assembly that places the bundle, the kv_ro data and any heap snapshot in .rodata. */
+function embedAssembly(bundle: string, kv: string, snapshot: ImageInput["snapshot"]): string {
   const q = (p: string) => JSON.stringify(p);
+  // xs_host.c (with mxSnapshot): mode 1 takes a snapshot; a non-empty one is restored.
+  const restore = typeof snapshot === "object" ? [`  .incbin ${q(snapshot.restore)}`] : [];
   return [
     '  .section .rodata.morgana_bundle, "a"',
     "  .global morgana_bundle, morgana_bundle_end, morgana_kv, morgana_kv_end",
@@ -141,6 +149,13 @@ function embedAssembly(bundle: string, kv: string): string {
     "morgana_kv:",
     `  .incbin ${q(kv)}`,
     "morgana_kv_end:",
+    "  .global morgana_snapshot_mode, morgana_snapshot, morgana_snapshot_end",
+    "morgana_snapshot_mode:",
+    `  .byte ${snapshot === "take" ? 1 : 0}`,
+    "  .balign 8",
+    "morgana_snapshot:",
+    ...restore,
+    "morgana_snapshot_end:",
     "",
   ].join("\n");
 }
@@ -152,6 +167,9 @@ function embedAssembly(bundle: string, kv: string): string {
  */
 export async function linkImage(input: ImageInput): Promise<ImageResult> {
   const withXs = input.main === undefined;
+  if (input.snapshot !== undefined && !input.xs?.snapshot) {
+    throw new Error("linkImage: a snapshot image needs XS built with snapshots (xs.snapshot)");
+  }
   const xs = withXs ? await ensureXsLibrary(input.log, "arm", input.xs) : null;
   const bearssl = withXs ? await ensureBearsslLibrary("arm", input.log) : null;
   const objects = await ensurePlatformObjects(input.chip ?? "a10", xs, bearssl);
@@ -160,7 +178,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
   const kvPath = join(work, "kv.bin");
   writeFileSync(kvPath, input.kv ?? new Uint8Array());
   const embedS = join(work, "embed.S");
-  writeFileSync(embedS, embedAssembly(input.bundle, kvPath));
+  writeFileSync(embedS, embedAssembly(input.bundle, kvPath, input.snapshot));
   const inputs = [...objects];
   await run(CC, [...CPU_FLAGS, "-c", embedS, "-o", join(work, "embed.o")]);
   inputs.push(join(work, "embed.o"));

@@ -1,6 +1,7 @@
 import { StackError } from "@morgana/stack/devices";
 import { monotonicNs } from "./clock.ts";
 import { board } from "./host.ts";
+import { deferToSnapshot, takingSnapshot } from "./snapshot.ts";
 import { devicePolls, timers } from "./timers.ts";
 
 /** What the generated wiring tells the runtime about the unikernel it boots. */
@@ -46,14 +47,27 @@ export function describeError(err: unknown): string {
  * Boots a unikernel on the board, as runtime/unix's boot does on Node: builds its devices,
  * calls `start(devices)`, and exits when `start` settles (0 on success, 1 with a one-line
  * error on failure). The C event loop then runs promise jobs and timers until the exit.
+ *
+ * In the build's snapshot boot (`--snapshot`) it starts nothing: the devices hold the
+ * board's state (timers, the EMAC, the clock, the seeded generator), so they are built at
+ * every boot of the restored image, which calls `startDevices` then.
  */
 export function boot<D extends object>(
   info: BootInfo,
   makeDevices: () => D,
   start: (devices: D) => unknown,
 ): void {
-  const host = board();
   installEventLoop();
+  if (takingSnapshot()) deferToSnapshot(() => startDevices(info, makeDevices, start));
+  else startDevices(info, makeDevices, start);
+}
+
+function startDevices<D extends object>(
+  info: BootInfo,
+  makeDevices: () => D,
+  start: (devices: D) => unknown,
+): void {
+  const host = board();
   const fail = (err: unknown) => {
     host.write(`${info.name}: error: ${describeError(err)}\n`);
     host.exit(EXIT_FAILED);

@@ -205,26 +205,33 @@ static void host_net_events(txMachine *the) {
   xsResult = xsBoolean(platform_net_events() != 0);
 }
 
+/*
+ * The host functions, in one table: install_board installs them, and a heap snapshot lists
+ * them (by index) so that a restored machine binds them again. A host function installed
+ * any other way would not survive a snapshot: add it here.
+ */
+static const struct {
+  const char *name;
+  txCallback fn;
+  int length;
+} board_functions[] = {
+    {"write", host_write, 3},      {"monotonic", host_monotonic, 1},
+    {"wallMs", host_wall_ms, 0},   {"randomFill", host_random_fill, 3},
+    {"exit", host_exit, 1},        {"kvIndex", host_kv_index, 0},
+    {"kvRead", host_kv_read, 2},   {"netOpen", host_net_open, 1},
+    {"netLink", host_net_link, 0}, {"netReceive", host_net_receive, 0},
+    {"netTransmit", host_net_transmit, 3}, {"netEvents", host_net_events, 0},
+    CRYPTO_FUNCTIONS, /* xs_crypto.c: the hot primitives in C (BearSSL) */
+};
+#define BOARD_FUNCTION_COUNT (sizeof board_functions / sizeof board_functions[0])
+
 static void install_board(txMachine *the) {
-  static const struct {
-    const char *name;
-    txCallback fn;
-    int length;
-  } fns[] = {
-      {"write", host_write, 3},      {"monotonic", host_monotonic, 1},
-      {"wallMs", host_wall_ms, 0},   {"randomFill", host_random_fill, 3},
-      {"exit", host_exit, 1},        {"kvIndex", host_kv_index, 0},
-      {"kvRead", host_kv_read, 2},   {"netOpen", host_net_open, 1},
-      {"netLink", host_net_link, 0}, {"netReceive", host_net_receive, 0},
-      {"netTransmit", host_net_transmit, 3}, {"netEvents", host_net_events, 0},
-      CRYPTO_FUNCTIONS, /* xs_crypto.c: the hot primitives in C (BearSSL) */
-  };
   xsBeginHost(the);
   xsVars(2);
   xsVar(0) = xsNewObject();
-  for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-    xsVar(1) = xsNewHostFunction(fns[i].fn, fns[i].length);
-    xsSet(xsVar(0), xsID(fns[i].name), xsVar(1));
+  for (unsigned i = 0; i < BOARD_FUNCTION_COUNT; i++) {
+    xsVar(1) = xsNewHostFunction(board_functions[i].fn, board_functions[i].length);
+    xsSet(xsVar(0), xsID(board_functions[i].name), xsVar(1));
   }
   xsSet(xsGlobal, xsID("__morganaBoard"), xsVar(0));
   xsEndHost(the);
@@ -291,7 +298,26 @@ static double tick(txMachine *the) {
   return next;
 }
 
-int runtime_main(void) {
+/* Runs the unikernel: promise jobs, timers and WFI until JS asks to exit. */
+static int event_loop(txMachine *the) {
+  for (;;) {
+    run_jobs(the);
+    if (exit_requested) break;
+    double next = tick(the);
+    if (exit_requested) break;
+    /* Timers that fired queued jobs, which may set new timers: run them, then ask again. */
+    if (the->promiseJobs) continue;
+    if (next < 0 && !net_open) {
+      platform_printf("\nthe unikernel is waiting, but no timer or device can wake it\n");
+      return EXIT_FAILED;
+    }
+    /* No timer: sleep until a device interrupts (the wake-up timer re-arms every ~3 min). */
+    platform_yield(next < 0 ? UINT64_MAX : (uint64_t)next);
+  }
+  return exit_code;
+}
+
+static txMachine *create_machine(void) {
   xsCreation creation = {
       .initialChunkSize = 1024 * 1024,
       .incrementalChunkSize = 1024 * 1024,
@@ -310,20 +336,182 @@ int runtime_main(void) {
   if (!the) PANIC("cannot create the XS machine");
   running = the;
   install_board(the);
-  if (!run_bundle(the)) return EXIT_FAILED;
-  for (;;) {
-    run_jobs(the);
-    if (exit_requested) break;
-    double next = tick(the);
-    if (exit_requested) break;
-    /* Timers that fired queued jobs, which may set new timers: run them, then ask again. */
-    if (the->promiseJobs) continue;
-    if (next < 0 && !net_open) {
-      platform_printf("\nthe unikernel is waiting, but no timer or device can wake it\n");
-      return EXIT_FAILED;
+  return the;
+}
+
+#ifdef mxSnapshot
+/*
+ * Heap snapshots (`morgana build --snapshot`, build/snapshot.ts). The build boots the image
+ * once in QEMU with morgana_snapshot_mode = SNAPSHOT_TAKE: XS evaluates the bundle (every
+ * module's top level), boot() leaves starting the devices to `__morganaResume`, and the
+ * heap goes to a host file through semihosting. The build then links a second image with
+ * that snapshot embedded and no bundle: it restores the heap (no parsing, no evaluation)
+ * and calls `__morganaResume`, which builds the devices. That boot has no seed, so nothing
+ * random can be drawn before the snapshot; the generator (platform/entropy.c) lives
+ * outside the XS heap and is keyed afresh at every boot.
+ */
+#include <errno.h>
+
+#include "semihost.h"
+#include "xsSnapshot.h"
+
+extern const uint8_t morgana_snapshot[], morgana_snapshot_end[];
+extern const uint8_t morgana_snapshot_mode;
+#define SNAPSHOT_TAKE 1
+/* Where the snapshot boot writes: relative to QEMU's working directory (build/snapshot.ts). */
+#define SNAPSHOT_FILE "morgana.xsnap"
+
+/* XS's snapshot code calls these as on a hosted system: its atom sizes are big-endian. */
+uint32_t htonl(uint32_t x) { return __builtin_bswap32(x); }
+uint32_t ntohl(uint32_t x) { return __builtin_bswap32(x); }
+
+static char snapshot_signature[] = "morgana-xs-heap-1";
+static txCallback snapshot_callbacks[BOARD_FUNCTION_COUNT];
+
+/* A snapshot description with our host functions listed, in board_functions' order. */
+static void snapshot_init(txSnapshot *snapshot) {
+  c_memset(snapshot, 0, sizeof *snapshot);
+  for (unsigned i = 0; i < BOARD_FUNCTION_COUNT; i++) snapshot_callbacks[i] = board_functions[i].fn;
+  snapshot->signature = snapshot_signature;
+  snapshot->signatureLength = (int)(sizeof snapshot_signature - 1);
+  snapshot->callbacks = snapshot_callbacks;
+  snapshot->callbacksLength = (int)BOARD_FUNCTION_COUNT;
+}
+
+/* XS writes a snapshot in many small pieces: gather them, one semihosting call per 64 KiB. */
+static struct {
+  int handle;
+  size_t used;
+  size_t total;
+  uint8_t buf[64 * 1024];
+} snapshot_out;
+
+static int snapshot_write(void *stream, void *address, size_t size) {
+  (void)stream;
+  const uint8_t *p = address;
+  while (size > 0) {
+    size_t n = sizeof snapshot_out.buf - snapshot_out.used;
+    if (n > size) n = size;
+    c_memcpy(snapshot_out.buf + snapshot_out.used, p, n);
+    snapshot_out.used += n;
+    snapshot_out.total += n;
+    p += n;
+    size -= n;
+    if (snapshot_out.used == sizeof snapshot_out.buf) {
+      if (semihost_write(snapshot_out.handle, snapshot_out.buf, snapshot_out.used) != 0)
+        return EIO;
+      snapshot_out.used = 0;
     }
-    /* No timer: sleep until a device interrupts (the wake-up timer re-arms every ~3 min). */
-    platform_yield(next < 0 ? UINT64_MAX : (uint64_t)next);
   }
-  return exit_code;
+  return 0;
+}
+
+/* The build's snapshot boot: evaluate, let boot() defer and warm up, write the heap. */
+static int take_snapshot(void) {
+  txMachine *the = create_machine();
+  xsBeginHost(the);
+  xsSet(xsGlobal, xsID("__morganaSnapshotting"), xsTrue);
+  xsEndHost(the);
+  if (!run_bundle(the)) {
+    platform_printf("snapshot: evaluating the bundle failed (above)\n");
+    return EXIT_FAILED;
+  }
+  run_jobs(the);
+  if (exit_requested) {
+    platform_printf("snapshot: the unikernel exited (code %d) while its modules were evaluated\n",
+                    exit_code);
+    return EXIT_FAILED;
+  }
+  int deferred = 0;
+  xsBeginHost(the);
+  xsVars(1);
+  xsVar(0) = xsGet(xsGlobal, xsID("__morganaResume"));
+  deferred = xsIsInstanceOf(xsVar(0), xsFunctionPrototype);
+  xsDelete(xsGlobal, xsID("__morganaSnapshotting"));
+  xsEndHost(the);
+  if (!deferred) {
+    platform_printf("snapshot: the bundle did not call boot() (@morgana/runtime-baremetal), "
+                    "so a restored image would have nothing to start\n");
+    return EXIT_FAILED;
+  }
+  snapshot_out.handle = semihost_open_write(SNAPSHOT_FILE);
+  if (snapshot_out.handle < 0) {
+    platform_printf("snapshot: cannot create the host file %s (QEMU needs -semihosting)\n",
+                    SNAPSHOT_FILE);
+    return EXIT_FAILED;
+  }
+  txSnapshot snapshot;
+  snapshot_init(&snapshot);
+  snapshot.write = snapshot_write;
+  uint64_t started = platform_monotonic_ns();
+  int ok = fxWriteSnapshot(the, &snapshot);
+  if (ok && snapshot_out.used > 0 &&
+      semihost_write(snapshot_out.handle, snapshot_out.buf, snapshot_out.used) != 0)
+    ok = 0;
+  if (semihost_close(snapshot_out.handle) != 0) ok = 0;
+  if (!ok) {
+    platform_printf("snapshot: writing the heap failed (error %d)\n", snapshot.error);
+    return EXIT_FAILED;
+  }
+  platform_printf("snapshot: %lu bytes written in %lu ms\n", (unsigned long)snapshot_out.total,
+                  (unsigned long)((platform_monotonic_ns() - started) / 1000000u));
+  return EXIT_OK;
+}
+
+static struct {
+  const uint8_t *at;
+  const uint8_t *end;
+} snapshot_in;
+
+static int snapshot_read(void *stream, void *address, size_t size) {
+  (void)stream;
+  if (size > (size_t)(snapshot_in.end - snapshot_in.at)) return EIO;
+  c_memcpy(address, snapshot_in.at, size);
+  snapshot_in.at += size;
+  return 0;
+}
+
+/* An image with a snapshot: restore the heap, then start the devices (`__morganaResume`). */
+static int boot_from_snapshot(void) {
+  uint64_t started = platform_monotonic_ns();
+  snapshot_in.at = morgana_snapshot;
+  snapshot_in.end = morgana_snapshot_end;
+  txSnapshot snapshot;
+  snapshot_init(&snapshot);
+  snapshot.read = snapshot_read;
+  txMachine *the = fxReadSnapshot(&snapshot, "morgana", C_NULL);
+  if (!the || snapshot.error) {
+    platform_printf("\nXS could not restore the image's heap snapshot (error %d)\n",
+                    snapshot.error);
+    return EXIT_ABORT;
+  }
+  running = the;
+  /* The marker test/e2e/board-snapshot looks for: this boot evaluated no bundle. */
+  platform_printf("morgana: heap snapshot restored (%lu KiB) in %lu ms\n",
+                  (unsigned long)((size_t)(morgana_snapshot_end - morgana_snapshot) >> 10),
+                  (unsigned long)((platform_monotonic_ns() - started) / 1000000u));
+  int ok = 1;
+  xsBeginHost(the);
+  xsTry {
+    xsCall0(xsGlobal, xsID("__morganaResume"));
+  }
+  xsCatch {
+    report_exception(the, "the unikernel's start after the snapshot");
+    ok = 0;
+  }
+  xsEndHost(the);
+  if (!ok) return EXIT_FAILED;
+  return event_loop(the);
+}
+#endif
+
+int runtime_main(void) {
+#ifdef mxSnapshot
+  /* An image with a snapshot restores it; the build's snapshot boot takes one. */
+  if (morgana_snapshot_end > morgana_snapshot) return boot_from_snapshot();
+  if (morgana_snapshot_mode == SNAPSHOT_TAKE) return take_snapshot();
+#endif
+  txMachine *the = create_machine();
+  if (!run_bundle(the)) return EXIT_FAILED;
+  return event_loop(the);
 }

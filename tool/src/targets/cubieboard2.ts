@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   linkImage,
+  linkSnapshotImage,
   missingToolchain,
   packKv,
   QEMU_BOARD,
   qemuArgs,
+  SnapshotError,
   seedFile,
 } from "../../../runtime/baremetal/build/index.ts";
 import type { DeviceConfig, Diagnostic } from "../config/index.ts";
@@ -104,7 +106,7 @@ export const cubieboard2Target: Target = {
   },
   // The variants this target offers ("debug", "snapshot", "pcap"): each is listed here once
   // its link (ctx.flags) and launch (ctx.flags) parts have landed, never before.
-  flags: ["pcap"],
+  flags: ["pcap", "snapshot"],
   artifact: (name) => `${name}.elf`,
   async link(ctx) {
     const stores: Record<string, string> = {};
@@ -115,21 +117,35 @@ export const cubieboard2Target: Target = {
     const out = join(ctx.outDir, `${ctx.config.name}.elf`);
     const diagnostics: Diagnostic[] = [];
     try {
-      const image = await ctx.step("link the image with XS and the board's platform", () =>
-        linkImage({
-          bundle: ctx.bundle,
-          out,
-          kv: Object.keys(stores).length > 0 ? packKv(stores) : null,
-          heapMiB: memory === undefined ? undefined : Math.max(4, memory / MiB - RESERVED_MiB),
-        }),
-      );
+      const input = {
+        bundle: ctx.bundle,
+        out,
+        kv: Object.keys(stores).length > 0 ? packKv(stores) : null,
+        heapMiB: memory === undefined ? undefined : Math.max(4, memory / MiB - RESERVED_MiB),
+      };
       const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+      // --snapshot: boot once in QEMU to evaluate the bundle, ship XS's heap instead of it.
+      const image = ctx.flags.snapshot
+        ? await ctx.step("boot the image once in QEMU and take an XS heap snapshot", async () => {
+            const made = await linkSnapshotImage(input);
+            await ctx.step(
+              `snapshot: ${kib(made.snapshotBytes)} of XS heap (taken in ${(made.takeMs / 1000).toFixed(1)} s), restored at boot instead of evaluating the bundle`,
+              async () => {},
+            );
+            return made;
+          })
+        : await ctx.step("link the image with XS and the board's platform", () => linkImage(input));
       await ctx.step(
         `image: text ${kib(image.text)}, data ${kib(image.data)}, bss ${kib(image.bss)}`,
         async () => {},
       );
       return { diagnostics, artifact: out };
     } catch (err) {
+      if (err instanceof SnapshotError) {
+        const message = `could not take the heap snapshot (--snapshot): ${err.message}`;
+        diagnostics.push({ severity: "error", code: "link-error", message });
+        return { diagnostics };
+      }
       diagnostics.push({
         severity: "error",
         code: "link-error",

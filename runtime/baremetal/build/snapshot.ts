@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { type ImageInput, type ImageResult, linkImage } from "./image.ts";
+import { QEMU_BOARD, qemuArgs } from "./qemu.ts";
+
+/**
+ * Images that boot from an XS heap snapshot (`morgana build --snapshot`). A snapshot is
+ * specific to the engine's build and the CPU, so it is taken where the image runs: the build
+ * links an image in "take" mode and boots it once in QEMU (no seed, no network): XS
+ * evaluates the bundle, boot() defers starting the devices, and the heap is written to a
+ * host file through semihosting (xs/xs_host.c). Then it links the image it ships, with that
+ * snapshot and without the bundle.
+ */
+
+/** The file the snapshot boot writes, in QEMU's working directory (xs_host.c SNAPSHOT_FILE). */
+const SNAPSHOT_FILE = "morgana.xsnap";
+
+export interface SnapshotImageInput extends Omit<ImageInput, "snapshot" | "main"> {
+  /** How long the snapshot boot may take (default 5 minutes: XS under QEMU is slow). */
+  timeoutMs?: number;
+}
+
+export interface SnapshotImageResult extends ImageResult {
+  /** Bytes of the heap snapshot embedded in the image. */
+  snapshotBytes: number;
+  /** Milliseconds the snapshot boot took in QEMU (evaluate, warm up, write). */
+  takeMs: number;
+}
+
+/** The snapshot boot failed; `console` is what the image printed. */
+export class SnapshotError extends Error {
+  override name = "SnapshotError";
+  constructor(
+    message: string,
+    readonly console: string,
+  ) {
+    super(console.trim() === "" ? message : `${message}; the board said:\n${console.trim()}`);
+  }
+}
+
+/** Boots `elf` in QEMU from `cwd` with no seed; resolves with its exit code and console. */
+function bootOnce(
+  elf: string,
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; console: string; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const qemu = spawn(QEMU_BOARD.qemu, qemuArgs(elf, null), {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let console = "";
+    qemu.stdout.on("data", (chunk: Buffer) => {
+      console += chunk.toString("utf8");
+    });
+    qemu.stderr.on("data", (chunk: Buffer) => {
+      console += chunk.toString("utf8");
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      qemu.kill("SIGKILL");
+    }, timeoutMs);
+    qemu.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${QEMU_BOARD.qemu} to take the snapshot: ${err.message}`));
+    });
+    qemu.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, console: console.replace(/\r\n/g, "\n"), timedOut });
+    });
+  });
+}
+
+/**
+ * Links `input.out` as an image that restores a heap snapshot at boot: links a "take" image,
+ * boots it once to write the snapshot, links the final image with it embedded. Throws a
+ * SnapshotError, with the board's console, when the snapshot boot fails.
+ */
+export async function linkSnapshotImage(input: SnapshotImageInput): Promise<SnapshotImageResult> {
+  const log = input.log ?? (() => {});
+  const xs = { ...input.xs, snapshot: true };
+  const work = join(dirname(input.out), `.${basename(input.out)}.snapshot.d`);
+  mkdirSync(work, { recursive: true });
+  const take = join(work, "take.elf");
+  await linkImage({ ...input, xs, snapshot: "take", out: take });
+
+  const file = join(work, SNAPSHOT_FILE);
+  rmSync(file, { force: true });
+  const started = performance.now();
+  const timeoutMs = input.timeoutMs ?? 5 * 60_000;
+  const booted = await bootOnce(take, work, timeoutMs);
+  const takeMs = performance.now() - started;
+  if (booted.timedOut) {
+    throw new SnapshotError(
+      `the snapshot boot did not finish within ${timeoutMs / 1000} s`,
+      booted.console,
+    );
+  }
+  if (booted.code !== 0 || !existsSync(file)) {
+    throw new SnapshotError(
+      `the snapshot boot failed (exit ${booted.code}${existsSync(file) ? "" : ", no snapshot written"})`,
+      booted.console,
+    );
+  }
+  const snapshotBytes = statSync(file).size;
+  log(
+    `snapshot taken in QEMU in ${(takeMs / 1000).toFixed(1)} s: ${(snapshotBytes / 1024).toFixed(0)} KiB of XS heap`,
+  );
+
+  // The shipped image evaluates nothing: it carries the heap, not the script.
+  const noBundle = join(work, "no-bundle.js");
+  writeFileSync(noBundle, "");
+  const image = await linkImage({ ...input, xs, bundle: noBundle, snapshot: { restore: file } });
+  return { ...image, snapshotBytes, takeMs };
+}
