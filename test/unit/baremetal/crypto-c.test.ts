@@ -48,13 +48,14 @@ describe("baremetal: the C crypto provider (BearSSL) under XS on this machine", 
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("passes the stack's known-answer vectors and signature tests, beside the portable provider", async function () {
+  it("passes the stack's crypto vectors, signature and cross tests beside the portable provider, and its own contract", async function () {
     this.timeout(240_000);
     const fixtures = join(dir, "fixtures.ts");
     writeFileSync(fixtures, rsaFixtures([512, 2048]));
     const files = ["vectors.test.ts", "signatures.test.ts", "cross.test.ts"].map((f) =>
       join(CRYPTO_TESTS, f),
     );
+    files.push(join(HERE, "xs-crypto-host.ts"));
     const run = await runTestsUnderXs(files, dir, {
       replace: {
         [join(CRYPTO_TESTS, "providers.ts")]: join(HERE, "xs-crypto-providers.ts"),
@@ -71,6 +72,8 @@ describe("baremetal: the C crypto provider (BearSSL) under XS on this machine", 
     assert.match(run.output, /ok AES-GCM/);
     // And the C provider against the portable one on random inputs (fast-check).
     assert.match(run.output, /noble and node:crypto agree on random inputs/);
+    // The C functions' own contract (xs-crypto-host.ts).
+    assert.match(run.output, /ok refuse unknown algorithm numbers/);
     assert.ok(Number(summary[1]) > 30, summary[0]);
   });
 });
