@@ -222,22 +222,21 @@ static int curve_of(txMachine *the, txInteger group, size_t *scalar_len) {
 
 /*
  * Whether `x` is a valid P-256/P-384 private scalar: its curve's length, 0 < x < n.
- * BearSSL leaves out-of-range scalars undefined, so they never reach it.
+ * BearSSL leaves out-of-range scalars undefined, so they never reach it. Constant time in
+ * the scalar's value (a borrow chain, no early exit): x is a secret.
  */
 static int scalar_ok(int curve, const uint8_t *x, size_t len, size_t want) {
   if (len != want) return 0;
   size_t olen;
   const uint8_t *order = EC->order(curve, &olen);
   if (olen != len) return 0;
-  int nonzero = 0, less = 0, decided = 0;
-  for (size_t i = 0; i < len; i++) {
+  uint32_t nonzero = 0, borrow = 0;
+  for (size_t i = len; i-- > 0;) {
+    uint32_t d = (uint32_t)x[i] - (uint32_t)order[i] - borrow;
+    borrow = d >> 31; /* x - n borrows out of the top byte exactly when x < n */
     nonzero |= x[i];
-    if (!decided && x[i] != order[i]) {
-      less = x[i] < order[i];
-      decided = 1;
-    }
   }
-  return nonzero != 0 && less;
+  return (nonzero != 0) & (int)borrow;
 }
 
 /* ecdhPublic(group, privateKey): the public key, or null for an invalid private key. */
