@@ -97,17 +97,17 @@ function bearsslDir(): string {
   return join(cacheRoot(), "bearssl", BEARSSL_DEBIAN_VERSION);
 }
 
-/** The apt options that keep `apt-get` on our list, state and cache only. */
-function aptOptions(dir: string): string[] {
+/** The apt options that keep `apt-get` on our list, state and cache, all inside `work`. */
+function aptOptions(work: string): string[] {
   return [
     "-o",
-    `Dir::Etc::SourceList=${join(dir, "sources.list")}`,
+    `Dir::Etc::SourceList=${join(work, "sources.list")}`,
     "-o",
     "Dir::Etc::SourceParts=/dev/null",
     "-o",
-    `Dir::State::Lists=${join(dir, "apt", "lists")}`,
+    `Dir::State::Lists=${join(work, "lists")}`,
     "-o",
-    `Dir::Cache=${join(dir, "apt", "cache")}`,
+    `Dir::Cache=${join(work, "cache")}`,
     "-o",
     "APT::Sandbox::User=root",
     "-q",
@@ -115,24 +115,26 @@ function aptOptions(dir: string): string[] {
 }
 
 /**
- * BearSSL's source tree, fetched once with `apt-get source` (needs root for apt's lock-free
- * private state and dpkg-source to unpack; Debian's `dpkg-dev`).
+ * BearSSL's source tree, fetched once with `apt-get source` (as root, with dpkg-source to
+ * unpack: Debian's `dpkg-dev`). Each fetch works in its own folder (apt's lists, cache and
+ * lock included), so two builds fetching at once never meet; the first to finish wins.
  */
 export async function ensureBearsslSources(log: (line: string) => void = () => {}) {
   const dir = bearsslDir();
   const root = join(dir, "src");
   if (existsSync(join(root, "inc", "bearssl.h"))) return root;
-  mkdirSync(join(dir, "apt", "lists", "partial"), { recursive: true });
-  mkdirSync(join(dir, "apt", "cache", "archives", "partial"), { recursive: true });
-  writeFileSync(join(dir, "sources.list"), `deb-src ${MIRROR} ${BEARSSL_SUITE} main\n`);
-  const opts = aptOptions(dir);
-  const tmp = join(dir, `fetch-${process.pid}`);
+  const work = join(dir, `fetch-${process.pid}`);
+  const out = join(work, "out");
+  const opts = aptOptions(work).join(" ");
   const command = [
-    `apt-get ${opts.join(" ")} update`,
-    `(cd ${tmp} && apt-get ${opts.join(" ")} source bearssl=${BEARSSL_DEBIAN_VERSION})`,
+    `mkdir -p ${join(work, "lists", "partial")} ${join(work, "cache", "archives", "partial")} ${out}`,
+    `echo "deb-src ${MIRROR} ${BEARSSL_SUITE} main" > ${join(work, "sources.list")}`,
+    `apt-get ${opts} update`,
+    `(cd ${out} && apt-get ${opts} source bearssl=${BEARSSL_DEBIAN_VERSION})`,
+    `mv ${join(out, "bearssl-*")} ${root}`,
   ].join(" && ");
   if (process.getuid?.() !== 0) {
-    throw new ToolchainError(`fetching BearSSL's sources needs root; run:\n  ${command}`);
+    throw new ToolchainError(`fetching BearSSL's sources needs root; as root, run:\n  ${command}`);
   }
   // apt-get source unpacks with dpkg-source; without it apt only says the unpacking failed.
   if (spawnSync("dpkg-source", ["--version"]).error) {
@@ -141,21 +143,24 @@ export async function ensureBearsslSources(log: (line: string) => void = () => {
     );
   }
   log(`fetching BearSSL ${BEARSSL_DEBIAN_VERSION} with apt-get source (once)...`);
-  mkdirSync(tmp, { recursive: true });
   try {
-    await run("apt-get", [...opts, "update"]);
-    await run("apt-get", [...opts, "source", `bearssl=${BEARSSL_DEBIAN_VERSION}`], tmp);
+    mkdirSync(join(work, "lists", "partial"), { recursive: true });
+    mkdirSync(join(work, "cache", "archives", "partial"), { recursive: true });
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(work, "sources.list"), `deb-src ${MIRROR} ${BEARSSL_SUITE} main\n`);
+    await run("apt-get", [...aptOptions(work), "update"]);
+    await run("apt-get", [...aptOptions(work), "source", `bearssl=${BEARSSL_DEBIAN_VERSION}`], out);
+    const unpacked = readdirSync(out).find((f) => existsSync(join(out, f, "inc", "bearssl.h")));
+    if (!unpacked) throw new ToolchainError(`apt-get source bearssl unpacked nothing in ${out}`);
+    // Move into place whole: a concurrent build never sees half a tree.
+    if (!existsSync(join(root, "inc", "bearssl.h"))) renameSync(join(out, unpacked), root);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
     throw new ToolchainError(
-      `fetching BearSSL's sources failed; the command was:\n  ${command}\n${(e as Error).message}`,
+      `fetching BearSSL's sources failed; the commands were:\n  ${command}\n${(e as Error).message}`,
     );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  const unpacked = readdirSync(tmp).find((f) => existsSync(join(tmp, f, "inc", "bearssl.h")));
-  if (!unpacked) throw new ToolchainError(`apt-get source bearssl unpacked nothing in ${tmp}`);
-  // Move into place whole: a concurrent build never sees half a tree.
-  if (!existsSync(join(root, "inc", "bearssl.h"))) renameSync(join(tmp, unpacked), root);
-  rmSync(tmp, { recursive: true, force: true });
   return root;
 }
 
