@@ -336,3 +336,22 @@ export function createCProvider(random: Random, host: CryptoHost): CryptoProvide
   };
   return provider;
 }
+
+/**
+ * The board's providers by name: "c" (the default: the C primitives above, the portable
+ * provider for the rest) or "noble" (portable only, as before the C provider existed).
+ */
+export type BoardCrypto = "c" | "noble";
+
+/** The provider `kind` on `random` (the board's seeded generator). */
+export function createBoardProvider(kind: BoardCrypto, random: Random): CryptoProvider {
+  if (kind === "noble") return createNobleProvider(random);
+  if (kind !== "c") throw new RangeError(`unknown board crypto provider "${String(kind)}"`);
+  const host = cryptoHost();
+  if (!host) {
+    throw new Error(
+      'crypto: this image has no C crypto functions (xs_crypto.c); relink it, or ask for "noble"',
+    );
+  }
+  return createCProvider(random, host);
+}
