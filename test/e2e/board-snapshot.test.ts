@@ -160,6 +160,7 @@ describe("board: --snapshot holds no random state: every boot reseeds", () => {
         "const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');",
         "export async function start({ console, random }: Devices): Promise<void> {",
         '  await console.log("random " + hex(random.fill(new Uint8Array(16))) + hex(early));',
+        '  await console.log("math " + Math.random() + " " + Math.random());',
         "}",
         "",
       ].join("\n"),
@@ -175,7 +176,7 @@ describe("board: --snapshot holds no random state: every boot reseeds", () => {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("two boots of one snapshot image draw different random bytes", async function () {
+  it("two boots of one snapshot image draw different random bytes and different Math.random()", async function () {
     this.timeout(10 * 60_000);
     const root = project("dice", false);
     const built = await build({
@@ -185,6 +186,7 @@ describe("board: --snapshot holds no random state: every boot reseeds", () => {
     });
     assert.ok(built.ok, JSON.stringify(built.diagnostics));
     const draws: string[] = [];
+    const maths: string[] = [];
     for (let i = 0; i < 2; i++) {
       const started = await run({ projectDir: root, target: "cubieboard2", noBuild: true });
       assert.ok(started.ok && started.instance, JSON.stringify(started.diagnostics));
@@ -197,8 +199,13 @@ describe("board: --snapshot holds no random state: every boot reseeds", () => {
       const m = /^random ([0-9a-f]{32})$/m.exec(out);
       assert.ok(m, out);
       draws.push(m[1] as string);
+      // XS's Math.random (the C library's rand()) is reseeded at every boot too.
+      const math = /^math (0\.\d+) (0\.\d+)$/m.exec(out);
+      assert.ok(math, out);
+      maths.push(`${math[1]} ${math[2]}`);
     }
     assert.notEqual(draws[0], draws[1]);
+    assert.notEqual(maths[0], maths[1]);
   });
 
   it("a module that draws random bytes at its top level cannot be snapshotted: the build fails with the board's report", async function () {

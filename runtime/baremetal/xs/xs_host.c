@@ -505,7 +505,18 @@ static int boot_from_snapshot(void) {
 }
 #endif
 
+/*
+ * XS's Math.random is the C library's rand(): seed it from the board's generator at every
+ * boot, or each boot (and each boot of a snapshot image) would repeat one sequence. Without
+ * a seed it stays unseeded, as Random refuses to serve then anyway.
+ */
+static void seed_math_random(void) {
+  unsigned int seed;
+  if (platform_random_fill((uint8_t *)&seed, sizeof seed) == 0) srand(seed);
+}
+
 int runtime_main(void) {
+  seed_math_random();
 #ifdef mxSnapshot
   /* An image with a snapshot restores it; the build's snapshot boot takes one. */
   if (morgana_snapshot_end > morgana_snapshot) return boot_from_snapshot();
