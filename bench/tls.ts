@@ -3,14 +3,17 @@
 // same run, as ratios: full TLS 1.3 handshakes/s, keep-alive HTTPS requests/s (wrk), and one
 // connection's bulk MB/s. Each with the node:crypto provider and with the portable one.
 //
-//   npx tsx bench/tls.ts [--duration 3] [--providers node,noble] [--json]
+//   npx tsx bench/tls.ts [--duration 3] [--rounds 3] [--providers node,noble] [--json]
 //   npx tsx bench/tls.ts --fuzz 20000 [--seed 1]   the long mutation run (the light one is a test)
 //
-// Servers run in child processes (this file with --serve), the load in this process and wrk.
+// Servers run in child processes (this file with --serve), all started at once; the load comes
+// from this process and wrk. Each round measures every server back to back, so a swing in the
+// machine's load hits all of them; the ratios are per round, the figures printed their medians.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, request } from "node:https";
+import { loadavg } from "node:os";
 import { connect } from "node:tls";
 import { createClock } from "../runtime/unix/src/clock.ts";
 import { createNodeCryptoProvider } from "../runtime/unix/src/crypto.ts";
@@ -205,45 +208,102 @@ interface Row {
   bulkMBps: number;
 }
 
-async function measure(kind: string, provider: string, seconds: number): Promise<Row> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const p = await start(kind, provider, port);
-  try {
-    const h = await handshakes(port, seconds * 1000);
-    const r = requests(port, seconds);
-    const b = await bulk(port);
-    return {
-      server: kind === "node" ? "node https" : `morgana (${provider})`,
-      handshakesPerS: h,
-      requestsPerS: r,
-      bulkMBps: b,
-    };
-  } finally {
-    p.kill();
+type Metric = "handshakesPerS" | "requestsPerS" | "bulkMBps";
+const METRICS: Metric[] = ["handshakesPerS", "requestsPerS", "bulkMBps"];
+
+interface Server {
+  name: string;
+  port: number;
+  process: ChildProcess;
+}
+
+/** Node https first (every ratio's reference), then Morgana on each provider. */
+async function startAll(providers: string[]): Promise<Server[]> {
+  const servers: Server[] = [];
+  const kinds: [string, string][] = [
+    ["node", "node"],
+    ...providers.map((p): [string, string] => ["morgana", p]),
+  ];
+  for (const [kind, provider] of kinds) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    servers.push({
+      name: kind === "node" ? "node https" : `morgana (${provider})`,
+      port,
+      process: await start(kind, provider, port),
+    });
   }
+  return servers;
+}
+
+/** One round: each metric measured on every server back to back, so a load swing hits all. */
+async function round(servers: Server[], seconds: number): Promise<Row[]> {
+  const rows: Row[] = servers.map((s) => ({
+    server: s.name,
+    handshakesPerS: 0,
+    requestsPerS: 0,
+    bulkMBps: 0,
+  }));
+  for (const [i, s] of servers.entries()) {
+    (rows[i] as Row).handshakesPerS = await handshakes(s.port, seconds * 1000);
+  }
+  for (const [i, s] of servers.entries()) (rows[i] as Row).requestsPerS = requests(s.port, seconds);
+  for (const [i, s] of servers.entries()) (rows[i] as Row).bulkMBps = await bulk(s.port);
+  return rows;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 async function bench(): Promise<void> {
   const seconds = Number(arg("duration", "3"));
+  const rounds = Number(arg("rounds", "3"));
   const providers = arg("providers", "node,noble").split(",");
   testPki().leaf("p256");
-  const rows: Row[] = [];
-  const node = await measure("node", "node", seconds);
-  rows.push(node);
-  for (const p of providers) rows.push(await measure("morgana", p, seconds));
+  const load0 = loadavg()[0] as number;
+  const servers = await startAll(providers);
+  const runs: Row[][] = [];
+  try {
+    // Warm-up, not counted: every server's code paths compiled before measuring.
+    for (const s of servers) {
+      await handshakes(s.port, 500);
+      requests(s.port, 1);
+    }
+    for (let r = 0; r < rounds; r++) runs.push(await round(servers, seconds));
+  } finally {
+    for (const s of servers) s.process.kill();
+  }
+  const load1 = loadavg()[0] as number;
+  // Each figure of a round as a ratio to node https in the same round; medians over rounds.
+  const figure = (i: number, k: Metric) => median(runs.map((rows) => (rows[i] as Row)[k]));
+  const ratios = (i: number, k: Metric) =>
+    runs.map((rows) => (rows[i] as Row)[k] / (rows[0] as Row)[k]);
   if (process.argv.includes("--json")) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    const out = servers.map((s, i) => ({
+      server: s.name,
+      ...Object.fromEntries(METRICS.map((k) => [k, figure(i, k)])),
+      ratios: Object.fromEntries(METRICS.map((k) => [k, median(ratios(i, k))])),
+      rounds: runs.map((rows) => rows[i]),
+    }));
+    process.stdout.write(`${JSON.stringify({ load: [load0, load1], servers: out }, null, 2)}\n`);
     return;
   }
   const f = (x: number) => x.toFixed(1).padStart(9);
-  const ratio = (a: number, b: number) => (a / b).toFixed(2).padStart(6);
+  const r2 = (x: number) => x.toFixed(2);
   process.stdout.write(
-    `server               handshakes/s   req/s     bulk MB/s   (ratios to node https)\n`,
+    `${rounds} rounds of ${seconds} s, load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}\n` +
+      "medians; ratios to node https in the same round (each round's in brackets)\n" +
+      "server               handshakes/s ratio      req/s ratio  bulk MB/s ratio\n",
   );
-  for (const r of rows) {
-    process.stdout.write(
-      `${r.server.padEnd(20)} ${f(r.handshakesPerS)} ${ratio(r.handshakesPerS, node.handshakesPerS)}  ${f(r.requestsPerS)} ${ratio(r.requestsPerS, node.requestsPerS)}  ${f(r.bulkMBps)} ${ratio(r.bulkMBps, node.bulkMBps)}\n`,
-    );
+  for (const [i, s] of servers.entries()) {
+    const cols = METRICS.map((k) => `${f(figure(i, k))} ${r2(median(ratios(i, k)))}`);
+    process.stdout.write(`${s.name.padEnd(20)} ${cols.join(" ")}\n`);
+    if (i > 0) {
+      const each = METRICS.map((k) => `[${ratios(i, k).map(r2).join(" ")}]`);
+      process.stdout.write(`${"".padEnd(21)}${each.join(" ")}\n`);
+    }
   }
 }
 

@@ -41,10 +41,9 @@ import {
 
 const OPENSSL_CURVE: Record<Curve, string> = { p256: "prime256v1", p384: "secp384r1" };
 const JWK_CURVE: Record<Curve, string> = { p256: "P-256", p384: "P-384" };
-/** PKCS #8 and SPKI headers for 32-byte X25519 / Ed25519 keys (RFC 8410 §7, §10). */
+/** PKCS #8 headers for 32-byte X25519 / Ed25519 private keys (RFC 8410 §7). */
 const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex");
 const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
-const X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
 
 function u8(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -265,14 +264,31 @@ const x25519Keys = new WeakMap<Uint8Array, KeyObject>();
 function x25519Private(privateKey: Uint8Array): KeyObject {
   let k = x25519Keys.get(privateKey);
   if (!k) {
-    k = createPrivateKey({
-      key: Buffer.concat([X25519_PKCS8, privateKey]),
-      format: "der",
-      type: "pkcs8",
-    });
+    k = importX25519(privateKey);
     x25519Keys.set(privateKey, k);
   }
   return k;
+}
+
+/**
+ * A raw X25519 scalar as a key object. As a JWK it goes to OpenSSL's raw-key constructor;
+ * as PKCS #8 DER it goes through OpenSSL 3's decoder chain, which cost 5-6 times more (over a
+ * millisecond, a third of a handshake's CPU in bench/tls.ts). Node requires the JWK's `x` to
+ * be a string but derives the public key from `d`; should a Node check `x`, DER still works.
+ */
+function importX25519(d: Uint8Array): KeyObject {
+  try {
+    return createPrivateKey({
+      key: { kty: "OKP", crv: "X25519", d: b64uFixed(d), x: "" },
+      format: "jwk",
+    });
+  } catch {
+    return createPrivateKey({
+      key: Buffer.concat([X25519_PKCS8, d]),
+      format: "der",
+      type: "pkcs8",
+    });
+  }
 }
 
 /** The node:crypto provider. */
@@ -321,11 +337,9 @@ export function createNodeCryptoProvider(): CryptoProvider {
       try {
         if (group === "x25519") {
           if (privateKey.length !== 32) return null;
-          const spki = createPublicKey(x25519Private(privateKey)).export({
-            format: "der",
-            type: "spki",
-          });
-          return u8(spki.subarray(X25519_SPKI.length));
+          const jwk = x25519Private(privateKey).export({ format: "jwk" });
+          const pub = u8(Buffer.from(jwk.x ?? "", "base64url"));
+          return pub.length === 32 ? pub : null;
         }
         if (privateKey.length !== CURVE_BYTES[group]) return null;
         const ecdh = createECDH(OPENSSL_CURVE[group]);
@@ -340,9 +354,8 @@ export function createNodeCryptoProvider(): CryptoProvider {
         if (group === "x25519") {
           if (peer.length !== 32 || privateKey.length !== 32) return null;
           const publicKey = createPublicKey({
-            key: Buffer.concat([X25519_SPKI, peer]),
-            format: "der",
-            type: "spki",
+            key: { kty: "OKP", crv: "X25519", x: b64uFixed(peer) },
+            format: "jwk",
           });
           const s = u8(diffieHellman({ privateKey: x25519Private(privateKey), publicKey }));
           let acc = 0;
