@@ -160,11 +160,12 @@ try {
       const size = await imageSizes(elf);
       const snapshot = join(dir, "dist", "cubieboard2", `.${name}.elf.snapshot.d`, "morgana.xsnap");
       const snapBytes = variant.flags.snapshot ? statSync(snapshot).size : 0;
+      const packedBytes = variant.flags.snapshot ? statSync(`${snapshot}.lz`).size : 0;
       const boots: Boot[] = [];
       for (let b = 0; b < BOOTS; b++) boots.push(await bootOnce(dir, port, scheme, b === 0));
       console.log(`  ${variant.name}:`);
       console.log(
-        `    image ${size.bytes} bytes (text ${size.text}, data ${size.data}, bss ${size.bss})${snapBytes ? `, of which the snapshot ${snapBytes}` : ""}; build ${(buildMs / 1000).toFixed(1)} s`,
+        `    image ${size.bytes} bytes (text ${size.text}, data ${size.data}, bss ${size.bss})${snapBytes ? `, with the snapshot: ${snapBytes} bytes of heap, ${packedBytes} packed` : ""}; build ${(buildMs / 1000).toFixed(1)} s`,
       );
       console.log(`    run -> first console line (ms): ${range(boots.map((b) => b.firstLine))}`);
       console.log(`    run -> the app's first line (ms): ${range(boots.map((b) => b.appLine))}`);

@@ -16,7 +16,7 @@ import { freePort } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 /** What a restored image prints first (xs/xs_host.c boot_from_snapshot): no bundle evaluated. */
-const RESTORED = /^morgana: heap snapshot restored \(\d+ KiB\) in \d+ ms$/m;
+const RESTORED = /^morgana: heap snapshot restored \(\d+ KiB from \d+ KiB packed\) in \d+ ms$/m;
 
 /** Boots the project's built image once; resolves with the console when `until` is seen. */
 async function bootUntil(dir: string, until: RegExp, ms: number) {
@@ -103,7 +103,9 @@ describe("board: --snapshot images (an XS heap snapshot taken at build time, res
     assert.ok(snap.ok, JSON.stringify(snap.diagnostics));
     // The build says what it did and how big the snapshot is.
     assert.ok(
-      steps.some((s) => /^snapshot: \d+ KiB of XS heap \(taken in [\d.]+ s\)/.test(s)),
+      steps.some((s) =>
+        /^snapshot: \d+ KiB of XS heap, \d+ KiB packed \(taken in [\d.]+ s\)/.test(s),
+      ),
       steps.join("; "),
     );
     const warm = await bootUntil(site, /serving htdocs on port 80/, 60_000);

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { type ImageInput, type ImageResult, linkImage } from "./image.ts";
+import { pack } from "./pack.ts";
 import { QEMU_BOARD, qemuArgs } from "./qemu.ts";
 
 /**
@@ -10,7 +11,7 @@ import { QEMU_BOARD, qemuArgs } from "./qemu.ts";
  * links an image in "take" mode and boots it once in QEMU (no seed, no network): XS
  * evaluates the bundle, boot() defers starting the devices, and the heap is written to a
  * host file through semihosting (xs/xs_host.c). Then it links the image it ships, with that
- * snapshot and without the bundle.
+ * snapshot, packed (pack.ts), and without the bundle.
  */
 
 /** The file the snapshot boot writes, in QEMU's working directory (xs_host.c SNAPSHOT_FILE). */
@@ -22,8 +23,10 @@ export interface SnapshotImageInput extends Omit<ImageInput, "snapshot" | "main"
 }
 
 export interface SnapshotImageResult extends ImageResult {
-  /** Bytes of the heap snapshot embedded in the image. */
+  /** Bytes of the heap snapshot XS wrote. */
   snapshotBytes: number;
+  /** Bytes of it packed, as the image carries it. */
+  packedBytes: number;
   /** Milliseconds the snapshot boot took in QEMU (evaluate, warm up, write). */
   takeMs: number;
 }
@@ -104,14 +107,18 @@ export async function linkSnapshotImage(input: SnapshotImageInput): Promise<Snap
       booted.console,
     );
   }
-  const snapshotBytes = statSync(file).size;
+  const heap = readFileSync(file);
+  const packed = pack(heap);
+  writeFileSync(`${file}.lz`, packed);
+  const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
   log(
-    `snapshot taken in QEMU in ${(takeMs / 1000).toFixed(1)} s: ${(snapshotBytes / 1024).toFixed(0)} KiB of XS heap`,
+    `snapshot taken in QEMU in ${(takeMs / 1000).toFixed(1)} s: ${kib(heap.length)} of XS heap, ${kib(packed.length)} packed`,
   );
 
   // The shipped image evaluates nothing: it carries the heap, not the script.
   const noBundle = join(work, "no-bundle.js");
   writeFileSync(noBundle, "");
-  const image = await linkImage({ ...input, xs, bundle: noBundle, snapshot: { restore: file } });
-  return { ...image, snapshotBytes, takeMs };
+  const restore = { restore: `${file}.lz` };
+  const image = await linkImage({ ...input, xs, bundle: noBundle, snapshot: restore });
+  return { ...image, snapshotBytes: heap.length, packedBytes: packed.length, takeMs };
 }

@@ -353,6 +353,7 @@ static txMachine *create_machine(void) {
 #include <errno.h>
 
 #include "semihost.h"
+#include "unpack.h"
 #include "xsSnapshot.h"
 
 extern const uint8_t morgana_snapshot[], morgana_snapshot_end[];
@@ -471,15 +472,26 @@ static int snapshot_read(void *stream, void *address, size_t size) {
   return 0;
 }
 
-/* An image with a snapshot: restore the heap, then start the devices (`__morganaResume`). */
+/*
+ * An image with a snapshot: unpack it (build/pack.ts), restore the heap, then start the
+ * devices (`__morganaResume`).
+ */
 static int boot_from_snapshot(void) {
   uint64_t started = platform_monotonic_ns();
-  snapshot_in.at = morgana_snapshot;
-  snapshot_in.end = morgana_snapshot_end;
+  size_t packed = (size_t)(morgana_snapshot_end - morgana_snapshot);
+  long size = unpack_size(morgana_snapshot, packed);
+  uint8_t *heap = size > 0 ? c_malloc((size_t)size) : C_NULL;
+  if (!heap || unpack(morgana_snapshot, packed, heap, (size_t)size) != size) {
+    platform_printf("\nthe image's heap snapshot is damaged or too big to unpack\n");
+    return EXIT_ABORT;
+  }
+  snapshot_in.at = heap;
+  snapshot_in.end = heap + size;
   txSnapshot snapshot;
   snapshot_init(&snapshot);
   snapshot.read = snapshot_read;
   txMachine *the = fxReadSnapshot(&snapshot, "morgana", C_NULL);
+  c_free(heap);
   if (!the || snapshot.error) {
     platform_printf("\nXS could not restore the image's heap snapshot (error %d)\n",
                     snapshot.error);
@@ -487,8 +499,8 @@ static int boot_from_snapshot(void) {
   }
   running = the;
   /* The marker test/e2e/board-snapshot looks for: this boot evaluated no bundle. */
-  platform_printf("morgana: heap snapshot restored (%lu KiB) in %lu ms\n",
-                  (unsigned long)((size_t)(morgana_snapshot_end - morgana_snapshot) >> 10),
+  platform_printf("morgana: heap snapshot restored (%lu KiB from %lu KiB packed) in %lu ms\n",
+                  (unsigned long)((size_t)size >> 10), (unsigned long)(packed >> 10),
                   (unsigned long)((platform_monotonic_ns() - started) / 1000000u));
   int ok = 1;
   xsBeginHost(the);

@@ -129,7 +129,7 @@ export const cubieboard2Target: Target = {
         ? await ctx.step("boot the image once in QEMU and take an XS heap snapshot", async () => {
             const made = await linkSnapshotImage(input);
             await ctx.step(
-              `snapshot: ${kib(made.snapshotBytes)} of XS heap (taken in ${(made.takeMs / 1000).toFixed(1)} s), restored at boot instead of evaluating the bundle`,
+              `snapshot: ${kib(made.snapshotBytes)} of XS heap, ${kib(made.packedBytes)} packed (taken in ${(made.takeMs / 1000).toFixed(1)} s), restored at boot instead of evaluating the bundle`,
               async () => {},
             );
             return made;
