@@ -98,8 +98,10 @@ function installNodeModules() {
   }
 }
 
-function installDebianPackages() {
-  const missing = DEBIAN_PACKAGES.filter((p) => !hasCommand(p.command));
+/** Installs the missing ones among `only` (package names), or among all of them. */
+function installDebianPackages(only) {
+  const wanted = only ? DEBIAN_PACKAGES.filter((p) => only.includes(p.pkg)) : DEBIAN_PACKAGES;
+  const missing = wanted.filter((p) => !hasCommand(p.command));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.pkg).join(" ");
   for (const p of missing) say(`missing ${p.command} (${p.why})`);
@@ -118,11 +120,14 @@ function installDebianPackages() {
   });
 }
 
-/** `debian: false` skips the Debian packages (the quickstart needs only Node). */
+/**
+ * `debian`: true installs every Debian package above, false none (`npm start -- --target unix`
+ * needs only Node), a list of package names just those (the board's toolchain and QEMU).
+ */
 export function setup({ debian = true } = {}) {
   checkNode();
   installNodeModules();
-  if (debian) installDebianPackages();
+  if (debian) installDebianPackages(Array.isArray(debian) ? debian : undefined);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -9,6 +9,7 @@ import {
   linkImage,
   QEMU_BOARD,
 } from "../../runtime/baremetal/build/index.ts";
+import { MORGANA } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const HELLO = join(ROOT, "samples", "hello", "src", "unikernel.ts");
@@ -141,5 +142,35 @@ describe("board: the A20 build (-DBOARD_REAL_A20, the GIC-400 driver)", function
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /gic: round 0: interrupt 50, then -1 while active\r?\n/);
     assert.match(run.out, /gic: round 2: interrupt 50, then -1 while active\r?\ngic: done/);
+  });
+
+  it("`MORGANA_BOARD_CHIP=a20 morgana build -t cubieboard2` builds the real board's image; a wrong chip is refused by name", async () => {
+    const project = join(dir, "cli", "hello");
+    const env = { ...process.env, NO_COLOR: "1" };
+    const morgana = (args: string[], extra: Record<string, string> = {}) =>
+      new Promise<{ code: number; out: string }>((done) =>
+        execFile(
+          process.execPath,
+          [MORGANA, ...args],
+          { cwd: dir, env: { ...env, ...extra }, timeout: 300_000 },
+          (e, out, err) => done({ code: e ? Number(e.code ?? 1) : 0, out: `${out}${err}` }),
+        ),
+      );
+    const made = await morgana(["new", "hello", project]);
+    assert.equal(made.code, 0, made.out);
+    const built = await morgana(["build", "-t", "cubieboard2", "-p", project], {
+      MORGANA_BOARD_CHIP: "a20",
+    });
+    assert.equal(built.code, 0, built.out);
+    const files = await sourceFiles(join(project, "dist", "cubieboard2", "hello.debug.elf"));
+    assert.ok(files.includes("intc_gic.c") && !files.includes("intc_a10.c"), `${files}`);
+    const wrong = await morgana(["build", "-t", "cubieboard2", "-p", project], {
+      MORGANA_BOARD_CHIP: "a30",
+    });
+    assert.notEqual(wrong.code, 0);
+    assert.match(
+      wrong.out,
+      /MORGANA_BOARD_CHIP must be "a10" \(QEMU's cubieboard\) or "a20" \(a real Cubieboard2\), not "a30"/,
+    );
   });
 });

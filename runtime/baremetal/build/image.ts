@@ -39,9 +39,9 @@ export interface ImageInput {
   /** Heap size in MiB (default: all DRAM above the image). */
   heapMiB?: number;
   /**
-   * The chip the platform is built for: "a10" (default), QEMU's cubieboard; "a20", a real
-   * Cubieboard2 (-DBOARD_REAL_A20: the GIC driver, the counter at 24 MHz), which QEMU 7.2
-   * cannot boot.
+   * The chip the platform is built for: "a10", QEMU's cubieboard; "a20", a real Cubieboard2
+   * (-DBOARD_REAL_A20: the GIC driver, the counter at 24 MHz), which QEMU 7.2 cannot boot.
+   * Default: `$MORGANA_BOARD_CHIP`, else "a10".
    */
   chip?: Chip;
   /**
@@ -85,6 +85,17 @@ function platformSources(chip: Chip): string[] {
     .filter((f) => f.endsWith(".c") || f.endsWith(".S"))
     .filter((f) => !f.startsWith("intc_") || f === INTC_DRIVER[chip])
     .map((f) => join(PLATFORM_DIR, f));
+}
+
+/** The chip asked for, else `$MORGANA_BOARD_CHIP` (docs/cli.md), else QEMU's "a10". */
+export function chipOf(chip?: Chip): Chip {
+  const v = chip ?? (process.env.MORGANA_BOARD_CHIP || "a10");
+  if (v !== "a10" && v !== "a20") {
+    throw new Error(
+      `MORGANA_BOARD_CHIP must be "a10" (QEMU's cubieboard) or "a20" (a real Cubieboard2), not ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
 }
 
 const platformCflags = (chip: Chip) =>
@@ -172,7 +183,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
   }
   const xs = withXs ? await ensureXsLibrary(input.log, "arm", input.xs) : null;
   const bearssl = withXs ? await ensureBearsslLibrary("arm", input.log) : null;
-  const objects = await ensurePlatformObjects(input.chip ?? "a10", xs, bearssl);
+  const objects = await ensurePlatformObjects(chipOf(input.chip), xs, bearssl);
   const work = join(dirname(input.out), `.${basename(input.out)}.d`);
   mkdirSync(work, { recursive: true });
   const kvPath = join(work, "kv.bin");
@@ -183,7 +194,7 @@ export async function linkImage(input: ImageInput): Promise<ImageResult> {
   await run(CC, [...CPU_FLAGS, "-c", embedS, "-o", join(work, "embed.o")]);
   inputs.push(join(work, "embed.o"));
   if (input.main !== undefined) {
-    const cflags = platformCflags(input.chip ?? "a10");
+    const cflags = platformCflags(chipOf(input.chip));
     await run(CC, [...cflags, "-c", input.main, "-o", join(work, "main.o")]);
     inputs.push(join(work, "main.o"));
   }
