@@ -61,6 +61,10 @@ try {
       const started = await run({ projectDir: dir, target: "cubieboard2", noBuild: true });
       if (!started.ok || !started.instance) throw new Error(JSON.stringify(started.diagnostics));
       const board = started.instance;
+      let console_ = "";
+      board.onOutput((text) => {
+        console_ += text;
+      });
       try {
         const deadline = Date.now() + 120_000;
         while (!board.urls.some((u) => u.startsWith("https:"))) {
@@ -69,7 +73,11 @@ try {
         }
         const ca = join(process.env.MORGANA_CA_DIR, "ca.pem");
         for (let c = 0; c < CONNECTIONS; c++) {
-          (c === 0 ? first : warm).push(await handshakeMs(https, ca));
+          const ms = await handshakeMs(https, ca).catch((e: Error) => {
+            throw new Error(`${provider}, boot ${b + 1}, connection ${c + 1}: ${e.message}
+board console:\n${console_.slice(-3000)}`);
+          });
+          (c === 0 ? first : warm).push(ms);
         }
       } finally {
         await board.stop();

@@ -265,6 +265,10 @@ export function createCProvider(random: Random, host: CryptoHost): CryptoProvide
 
   const provider: CryptoProvider = {
     name: "bearssl",
+    // BearSSL's constant-time AES has no AES instructions to use on the Cortex-A8: its
+    // AES-128-GCM ran at 3.6 MB/s against ChaCha20-Poly1305's 16.4 MB/s (ARM code, QEMU, 16 KiB
+    // records; docs/board.md).
+    aeadPreference: ["chacha20-poly1305"],
     hash,
     createHash(algorithm) {
       const id = hashId(algorithm);
