@@ -10,3 +10,11 @@ export {
 } from "./launcher.ts";
 export { type BoardProfile, CUBIEBOARD2, PROFILES } from "./profiles.ts";
 export { Qmp, QmpError } from "./qmp.ts";
+export {
+  CommandReader,
+  SerialSplitter,
+  type SplitterHandlers,
+  serialCommand,
+  XsbugBridge,
+  type XsbugBridgeOptions,
+} from "./xsbug.ts";

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type Forward, qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
 import { type BoardProfile, CUBIEBOARD2 } from "./profiles.ts";
 import { Qmp, QmpError } from "./qmp.ts";
+import { SerialSplitter, XsbugBridge } from "./xsbug.ts";
 
 export interface LaunchOptions {
   /** The ELF image to boot. */
@@ -20,6 +21,13 @@ export interface LaunchOptions {
   onOutput?: (chunk: Buffer) => void;
   /** Capture the board's network traffic (both directions) into this pcap file. */
   pcap?: string;
+  /**
+   * For a --debug image: split XS's debugger messages off the console onto a local TCP port
+   * (127.0.0.1; `port`, or a free one), where one debugger at a time speaks xsbug's protocol
+   * (emulator/src/xsbug.ts). `wait` (default true): the image waits at XS's login until a
+   * debugger connects; false lets it run, and a debugger may connect later.
+   */
+  debug?: { port?: number; wait?: boolean };
 }
 
 /** What the board is doing, as QEMU reports it (`query-status`), or that QEMU has ended. */
@@ -52,6 +60,8 @@ export interface Board {
   /** Asks QEMU to quit (QMP `quit`); resolves when it is gone, as stop() does. */
   quit(): Promise<ExitInfo>;
   state(): Promise<BoardState>;
+  /** With `debug`: the xsbug port (`xsbug.listening` resolves with it), else null. */
+  readonly xsbug: XsbugBridge | null;
 }
 
 export class EmulatorError extends Error {
@@ -88,8 +98,7 @@ export function launch(options: LaunchOptions): Board {
   let firstOutputMs: number | null = null;
   let stderr = "";
   let stopped = false;
-  child.stdout?.on("data", (chunk: Buffer) => {
-    firstOutputMs ??= performance.now() - started;
+  const consoleOutput = (chunk: Buffer) => {
     options.onOutput?.(chunk);
     partial += chunk.toString("utf8");
     let nl = partial.indexOf("\n");
@@ -100,6 +109,24 @@ export function launch(options: LaunchOptions): Board {
       options.onLine?.(line);
       nl = partial.indexOf("\n");
     }
+  };
+  // A --debug image's debugger shares the UART: its messages go to the bridge, not the console.
+  let xsbug: XsbugBridge | null = null;
+  let splitter: SerialSplitter | null = null;
+  if (options.debug) {
+    const bridge = new XsbugBridge({ ...options.debug, write: (b) => child.stdin?.write(b) });
+    child.stdin?.on("error", () => {}); // QEMU gone: the board's exit reports it
+    splitter = new SerialSplitter({
+      console: consoleOutput,
+      message: (m, machine) => bridge.fromBoard(m, machine),
+      gone: () => bridge.machineGone(),
+    });
+    xsbug = bridge;
+  }
+  child.stdout?.on("data", (chunk: Buffer) => {
+    firstOutputMs ??= performance.now() - started;
+    if (splitter) splitter.push(chunk);
+    else consoleOutput(chunk);
   });
   child.stderr?.on("data", (d) => {
     stderr += d;
@@ -107,6 +134,7 @@ export function launch(options: LaunchOptions): Board {
   const exited = new Promise<ExitInfo>((resolve, reject) => {
     child.once("error", (err) => {
       qmpListener.close();
+      xsbug?.close();
       rmSync(dir, { recursive: true, force: true });
       reject(new EmulatorError(`cannot start ${profile.qemu}: ${err.message}`));
     });
@@ -117,6 +145,8 @@ export function launch(options: LaunchOptions): Board {
         () => {},
       );
       rmSync(dir, { recursive: true, force: true });
+      splitter?.flush();
+      xsbug?.close();
       if (partial !== "") {
         lines.push(partial.replace(/\r$/, ""));
         options.onLine?.(lines[lines.length - 1] as string);
@@ -174,6 +204,7 @@ export function launch(options: LaunchOptions): Board {
     },
     exited,
     stop,
+    xsbug,
     pause: async () => {
       await qmp("stop");
     },

@@ -156,6 +156,10 @@ function embedAssembly(bundle: string, kv: string, snapshot: ImageInput["snapsho
     `  .incbin ${q(bundle)}`,
     "morgana_bundle_end:",
     "  .byte 0",
+    // The path XS records for the bundle in a --debug image (breakpoints name it): xs_host.c.
+    "  .global morgana_bundle_name",
+    "morgana_bundle_name:",
+    `  .asciz ${q(basename(bundle))}`,
     "  .balign 8",
     "morgana_kv:",
     `  .incbin ${q(kv)}`,

@@ -2,7 +2,14 @@
 export { type BundleProblem, bundleForBoard } from "./bundle.ts";
 export { type ImageInput, type ImageResult, imageSizes, linkImage } from "./image.ts";
 export { type KvEntry, packKv } from "./kv.ts";
-export { DEFAULT_MAC, type Forward, QEMU_BOARD, qemuArgs, seedFile } from "./qemu.ts";
+export {
+  DEFAULT_MAC,
+  type Forward,
+  imageHasDebugger,
+  QEMU_BOARD,
+  qemuArgs,
+  seedFile,
+} from "./qemu.ts";
 export {
   linkSnapshotImage,
   SnapshotError,

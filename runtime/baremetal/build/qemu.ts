@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 
 /**
  * How an image boots under QEMU: facts the image itself fixes (platform/board.h and
@@ -23,6 +24,22 @@ export function seedFile(bytes: number = QEMU_BOARD.seedBytes): Uint8Array {
   new DataView(out.buffer).setUint32(8, bytes, true);
   out.set(randomBytes(bytes), 12);
   return out;
+}
+
+/**
+ * Bytes only an image with XS's debugger holds: the format of xs_host.c's serial prefix for
+ * xsbug messages (keep the two in step). A --debug image shares its UART with the debugger
+ * and waits at XS's login for one, so whoever boots it must split the line (emulator/).
+ */
+const DEBUGGER_MARKER = "\r\n<?xs%c%08lX?>%s";
+
+/** Whether the image at `elf` was built with XS's debugger (`morgana build --debug`). */
+export function imageHasDebugger(elf: string): boolean {
+  try {
+    return readFileSync(elf).includes(DEBUGGER_MARKER);
+  } catch {
+    return false; // no image: whoever boots it reports that
+  }
 }
 
 /** A host port forwarded to the guest (unikernel.yaml `targets.cubieboard2.ports`). */

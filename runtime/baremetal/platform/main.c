@@ -7,6 +7,7 @@
 #include "board.h"
 #include "intc.h"
 #include "platform.h"
+#include "uart.h"
 
 void mmu_init(void);
 void timer_init(void);
@@ -15,7 +16,6 @@ void emac_irq(void);
 void platform_wake(void);
 void rtc_init(void);
 void entropy_init(void);
-void uart_flush(void);
 
 void platform_init(void) {
   mmu_init();
@@ -34,6 +34,8 @@ void irq_dispatch(void) {
       timer_irq();
     } else if (irq == IRQ_EMAC) {
       emac_irq();
+    } else if (irq == IRQ_UART0) {
+      uart_irq(); /* enabled only by uart_rx_open: the debugger's channel */
     } else {
       PANIC("interrupt %d is enabled but has no handler", irq);
     }

@@ -35,10 +35,24 @@
 #define mxUseDefaultSlotAllocation 1
 #define mxUseDefaultFindModule 1
 #define mxUseDefaultLoadModule 1
-#define mxUseDefaultParseScript 1
 #define mxUseDefaultSharedChunks 1
 #define mxUseDefaultMachinePlatform 1
+
+#ifdef mxDebug
+/*
+ * --debug images (xs_host.c, "The debugger"): the xsbug connection is UART0 with XS's serial
+ * framing, so xs_host.c provides fxConnect, fxSend, fxReceive and the rest. It also parses
+ * scripts itself, to give the bundle a stable path for breakpoints and to skip XS's habit of
+ * sending every script's whole source to the debugger. Exceptions and reports go to the
+ * debugger only (its log), not to the console: XS reports every throw, caught ones too.
+ */
+#define mxUseDefaultDebug 0
+#define mxUseDefaultParseScript 0
+#define mxNoConsole 1
+#else
 #define mxUseDefaultDebug 1
+#define mxUseDefaultParseScript 1
+#endif
 
 /* Module paths are never files here; XS only needs the constants to exist. */
 #define C_PATH_MAX 256

@@ -30,8 +30,8 @@ static int net_open;
 static txMachine *running;
 
 /*
- * The JS call stack, innermost first, from XS's frames: the function names only (XS keeps
- * line numbers only when built with its debugger). Best effort: it runs after a fault.
+ * The JS call stack, innermost first, from XS's frames: the function names (and, in a --debug
+ * image, whose XS keeps them, the bundle's path and line). Best effort: it runs after a fault.
  */
 static void print_js_stack(txMachine *the) {
   txSlot *frame = the->frame;
@@ -45,7 +45,16 @@ static void print_js_stack(txMachine *the) {
       const char *text = "";
       if (name && (name->kind == XS_STRING_KIND || name->kind == XS_STRING_X_KIND))
         text = name->value.string;
-      platform_printf("  at %s\n", *text ? text : "(anonymous)");
+      if (!*text) text = "(anonymous)";
+#ifdef mxDebug
+      /* A --debug image keeps where each frame is: the bundle's path and line. */
+      txSlot *environment = mxFrameToEnvironment(frame);
+      if (environment->ID != XS_NO_ID)
+        platform_printf("  at %s (%s:%d)\n", text, fxGetKeyName(the, environment->ID),
+                        (int)environment->value.environment.line);
+      else
+#endif
+        platform_printf("  at %s\n", text);
       shown++;
     }
     frame = frame->next;
@@ -75,6 +84,7 @@ void fxAbort(txMachine *the, int status) {
   case XS_UNHANDLED_EXCEPTION_EXIT: why = "unhandled exception"; break;
   case XS_UNHANDLED_REJECTION_EXIT: why = "unhandled promise rejection"; break;
   case XS_TOO_MUCH_COMPUTATION_EXIT: why = "too much computation"; break;
+  case XS_DEBUGGER_EXIT: why = "the debugger aborted it"; break;
   default: break;
   }
   platform_printf("\nXS ABORT: %s (heap %lu MiB)\n", why,
@@ -82,6 +92,204 @@ void fxAbort(txMachine *the, int status) {
   print_js_stack(the);
   platform_exit(EXIT_ABORT);
 }
+
+#ifdef mxDebug
+/*
+ * The debugger (--debug images): XS's xsbug protocol over UART0, which the console shares.
+ * The framing is XS's own for serial lines (Moddable's serial2xsbug speaks it): each message
+ * XS sends goes out as `\r\n<?xs.ID?>` followed by the message (`\r\n<xsbug>...</xsbug>\r\n`),
+ * ID being the machine's address in 8 hex digits, and `\r\n<?xs-ID?>\r\n` says the machine
+ * is gone. The host sends each command as `\r\n<?xs.ID?>\r\n<command .../>\r\n`: what follows
+ * the prefix, up to the first `>\r\n`, goes to XS's parser; every other byte on the line
+ * (nothing types into the console yet) is dropped. The emulator splits the two directions
+ * from the console and serves them on a local TCP port with xsbug's TCP framing
+ * (emulator/src/xsbug.ts).
+ *
+ * XS logs in when the machine is created and then waits for the debugger's first commands
+ * (its breakpoints, then `go`): a --debug image starts only once the host side lets it.
+ * While JS runs, XS polls for commands at every line (fxIsReadable: a look at the receive
+ * ring, no device access); while the loop idles in WFI, the UART's interrupt wakes it and
+ * the loop hands the commands to XS.
+ */
+#include "uart.h"
+#include "xsScript.h"
+
+/* The bundle's file name (e.g. hello.js), placed beside the bundle by the image build. */
+extern const char morgana_bundle_name[];
+#ifdef mxSnapshot
+extern const uint8_t morgana_snapshot_mode;
+#endif
+
+static int debug_connected;
+/* Inside a message XS sends in several pieces (fxSend with `more`): no prefix before the next. */
+static int debug_mid_message;
+/* While the bundle is parsed: the path XS records for it (breakpoints name this path). */
+static const char *debug_script_path;
+
+/* Commands for XS, already stripped of the serial prefix. */
+static uint8_t debug_in[1024];
+static size_t debug_in_used;
+
+/* The receive filter's state: where it is in `\r\n<?xs.` + 8 hex digits + `?>`, or in a command. */
+static const char debug_prefix[] = "\r\n<?xs.";
+#define PREFIX_LEN 7
+enum { DEBUG_SCAN, DEBUG_ID, DEBUG_PI_QUESTION, DEBUG_PI_END, DEBUG_COMMAND };
+static int debug_state = DEBUG_SCAN;
+static int debug_matched; /* bytes of debug_prefix matched, or hex digits seen */
+static uint32_t debug_tail; /* the command's last bytes, to see `>\r\n` */
+
+/* build/qemu.ts tells a --debug image by this format string: keep the two in step. */
+static void debug_write_prefix(txMachine *the, char kind, int crlf) {
+  char pi[24];
+  int n = snprintf(pi, sizeof pi, "\r\n<?xs%c%08lX?>%s", kind, (unsigned long)(uintptr_t)the,
+                   crlf ? "\r\n" : "");
+  uart_write_raw(pi, (size_t)n);
+}
+
+/* Runs received bytes through the filter into debug_in; stops when debug_in is full. */
+static void debug_pump(void) {
+  uint8_t chunk[64];
+  while (debug_in_used < sizeof debug_in && uart_readable()) {
+    size_t room = sizeof debug_in - debug_in_used;
+    size_t n = uart_read(chunk, room < sizeof chunk ? room : sizeof chunk);
+    for (size_t i = 0; i < n; i++) {
+      uint8_t c = chunk[i];
+      switch (debug_state) {
+      case DEBUG_SCAN:
+        if (c == (uint8_t)debug_prefix[debug_matched]) {
+          if (++debug_matched == PREFIX_LEN) {
+            debug_state = DEBUG_ID;
+            debug_matched = 0;
+          }
+        } else {
+          debug_matched = c == '\r' ? 1 : 0;
+        }
+        break;
+      case DEBUG_ID:
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+          if (++debug_matched == 8) debug_state = DEBUG_PI_QUESTION;
+        } else {
+          debug_state = DEBUG_SCAN;
+          debug_matched = c == '\r' ? 1 : 0;
+        }
+        break;
+      case DEBUG_PI_QUESTION:
+        debug_state = c == '?' ? DEBUG_PI_END : DEBUG_SCAN;
+        debug_matched = c == '\r' ? 1 : 0;
+        break;
+      case DEBUG_PI_END:
+        if (c == '>') {
+          debug_state = DEBUG_COMMAND;
+          debug_tail = 0;
+        } else {
+          debug_state = DEBUG_SCAN;
+          debug_matched = c == '\r' ? 1 : 0;
+        }
+        break;
+      case DEBUG_COMMAND:
+        debug_in[debug_in_used++] = c;
+        debug_tail = (debug_tail << 8 | c) & 0xffffff;
+        if (debug_tail == ('>' << 16 | '\r' << 8 | '\n')) {
+          debug_state = DEBUG_SCAN;
+          debug_matched = 0;
+        }
+        break;
+      }
+    }
+  }
+}
+
+void fxConnect(txMachine *the) {
+  (void)the;
+#ifdef mxSnapshot
+  /* The build's snapshot boot has no debugger to wait for. */
+  if (morgana_snapshot_mode == 1) return;
+#endif
+  uart_rx_open();
+  debug_connected = 1;
+}
+
+void fxDisconnect(txMachine *the) {
+  if (!debug_connected) return;
+  debug_write_prefix(the, '-', 1);
+  debug_connected = 0;
+}
+
+txBoolean fxIsConnected(txMachine *the) {
+  (void)the;
+  return debug_connected;
+}
+
+/* At every line XS runs: keep it cheap when nothing arrived. */
+txBoolean fxIsReadable(txMachine *the) {
+  (void)the;
+  if (debug_in_used == 0 && !uart_readable()) return 0;
+  debug_pump();
+  return debug_in_used > 0;
+}
+
+/* Hands XS what has arrived, waiting (WFI) for the host when nothing has. */
+void fxReceive(txMachine *the) {
+  while (debug_connected) {
+    debug_pump();
+    if (debug_in_used > 0) {
+      size_t n = debug_in_used < sizeof the->debugBuffer ? debug_in_used : sizeof the->debugBuffer;
+      c_memcpy(the->debugBuffer, debug_in, n);
+      c_memmove(debug_in, debug_in + n, debug_in_used - n);
+      debug_in_used -= n;
+      the->debugOffset = (txSize)n;
+      return;
+    }
+    uart_wait();
+  }
+}
+
+void fxSend(txMachine *the, txBoolean more) {
+  if (!debug_connected) return;
+  if (!debug_mid_message) debug_write_prefix(the, '.', 0);
+  uart_write_raw(the->echoBuffer, (size_t)the->echoOffset);
+  debug_mid_message = (more & 1) != 0;
+}
+
+/*
+ * Scripts, parsed as XS's default does, but the bundle gets its file name as its path
+ * (unless it names itself with `//# sourceURL=`), and no script's source is sent to the
+ * debugger (XS would send the whole bundle over the serial line at every boot).
+ */
+txScript *fxParseScript(txMachine *the, void *stream, txGetter getter, txUnsigned flags) {
+  txParser parser_record;
+  txParser *parser = &parser_record;
+  txParserJump jump;
+  txScript *volatile script = C_NULL; /* set between setjmp and a parser error's longjmp */
+  fxInitializeParser(parser, the, the->parserBufferSize, the->parserTableModulo);
+  parser->firstJump = &jump;
+  if (c_setjmp(jump.jmp_buf) == 0) {
+    fxParserTree(parser, stream, getter, flags, C_NULL);
+    parser->flags |= mxDebugFlag;
+    if (!parser->source) {
+      char tag[16];
+      const char *path = debug_script_path;
+      if (!path) {
+        fxGenerateTag(the, tag, sizeof tag, C_NULL);
+        path = tag;
+      }
+      parser->source = fxNewParserSymbol(parser, (txString)path);
+    }
+    fxParserHoist(parser);
+    fxParserBind(parser);
+    script = fxParserCode(parser);
+  }
+  fxTerminateParser(parser);
+  return script;
+}
+
+/* From the idle loop: commands that arrived while no JS ran. Returns whether there were any. */
+static int debug_idle(txMachine *the) {
+  if (!fxIsReadable(the)) return 0;
+  fxDebugCommand(the);
+  return 1;
+}
+#endif
 
 /* write(text) or write(buffer, offset, length): to the console, synchronously. */
 static void host_write(txMachine *the) {
@@ -261,9 +469,15 @@ static int run_bundle(txMachine *the) {
     stream.offset = 0;
     stream.size = (txSize)(morgana_bundle_end - morgana_bundle);
     txSlot *realm = mxProgram.value.reference->next->value.module.realm;
-    fxRunScript(the, fxParseScript(the, &stream, fxStringCGetter, mxProgramFlag),
-                mxRealmGlobal(realm), C_NULL, mxRealmClosures(realm)->value.reference, C_NULL,
-                mxProgram.value.reference);
+#ifdef mxDebug
+    debug_script_path = morgana_bundle_name;
+#endif
+    txScript *script = fxParseScript(the, &stream, fxStringCGetter, mxProgramFlag);
+#ifdef mxDebug
+    debug_script_path = C_NULL;
+#endif
+    fxRunScript(the, script, mxRealmGlobal(realm), C_NULL, mxRealmClosures(realm)->value.reference,
+                C_NULL, mxProgram.value.reference);
   }
   xsCatch {
     report_exception(the, "the bundle's top level");
@@ -311,6 +525,10 @@ static int event_loop(txMachine *the) {
       platform_printf("\nthe unikernel is waiting, but no timer or device can wake it\n");
       return EXIT_FAILED;
     }
+#ifdef mxDebug
+    /* The debugger's commands that came while JS was idle (breakpoints set, a pause). */
+    if (debug_idle(the)) continue;
+#endif
     /* No timer: sleep until a device interrupts (the wake-up timer re-arms every ~3 min). */
     platform_yield(next < 0 ? UINT64_MAX : (uint64_t)next);
   }

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import {
+  imageHasDebugger,
   linkImage,
   linkSnapshotImage,
   missingToolchain,
@@ -12,6 +13,7 @@ import {
   SnapshotError,
   seedFile,
 } from "../../../runtime/baremetal/build/index.ts";
+import { checkoutPath } from "../checkout.ts";
 import type { DeviceConfig, Diagnostic } from "../config/index.ts";
 import type { Target, WiringContext } from "./types.ts";
 import { unixTarget } from "./unix.ts";
@@ -106,7 +108,7 @@ export const cubieboard2Target: Target = {
   },
   // The variants this target offers ("debug", "snapshot", "pcap"): each is listed here once
   // its link (ctx.flags) and launch (ctx.flags) parts have landed, never before.
-  flags: ["pcap", "snapshot"],
+  flags: ["pcap", "snapshot", "debug"],
   artifact: (name) => `${name}.elf`,
   async link(ctx) {
     const stores: Record<string, string> = {};
@@ -122,6 +124,8 @@ export const cubieboard2Target: Target = {
         out,
         kv: Object.keys(stores).length > 0 ? packKv(stores) : null,
         heapMiB: memory === undefined ? undefined : Math.max(4, memory / MiB - RESERVED_MiB),
+        // --debug: XS with its debugger (xsbug over the UART; launch splits it off).
+        xs: { debug: ctx.flags.debug === true },
       };
       const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
       // --snapshot: boot once in QEMU to evaluate the bundle, ship XS's heap instead of it.
@@ -161,18 +165,51 @@ export const cubieboard2Target: Target = {
     const dir = mkdtempSync(join(tmpdir(), "morgana-seed-"));
     const seed = join(dir, "seed.bin");
     writeFileSync(seed, seedFile(), { mode: 0o600 });
-    return {
-      command: QEMU_BOARD.qemu,
-      args: qemuArgs(
+    const qemu = [
+      QEMU_BOARD.qemu,
+      ...qemuArgs(
         artifact,
         seed,
         config.devices.some((d) => d.type === "net") ? { forwards: options.ports } : undefined,
         // QEMU's filter-dump on the EMAC's netdev: both directions, Ethernet frames.
         { pcap: flags.pcap },
       ),
-      cwd: root,
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
+    ];
+    const cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    // A --debug image shares its UART with XS's debugger: QEMU runs under the emulator's
+    // splitter, which keeps the console clean and serves xsbug on a local port, announced on
+    // stderr as "xsbug on 127.0.0.1:PORT". With --debug the image waits for a debugger; an
+    // image built with --debug but booted without runs at once (a debugger may still attach).
+    const hasDebugger = imageHasDebugger(artifact);
+    if (flags.debug && !hasDebugger) {
+      await cleanup();
+      return {
+        diagnostics: [
+          {
+            severity: "error",
+            code: "launch-error",
+            message: `${relative(root, artifact)} was built without XS's debugger, so there is nothing to attach to`,
+            hint: "Build it with `morgana build -t cubieboard2 --debug`, or drop --no-build.",
+          },
+        ],
+      };
+    }
+    if (hasDebugger) {
+      const port = process.env.MORGANA_XSBUG_PORT;
+      return {
+        command: process.execPath,
+        args: [
+          checkoutPath("emulator", "bin", "xsbug-serial.js"),
+          ...(port ? ["--port", port] : []),
+          ...(flags.debug ? [] : ["--no-wait"]),
+          "--",
+          ...qemu,
+        ],
+        cwd: root,
+        cleanup,
+      };
+    }
+    return { command: qemu[0] as string, args: qemu.slice(1), cwd: root, cleanup };
   },
   devices: {
     console: {
