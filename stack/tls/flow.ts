@@ -149,7 +149,13 @@ export class TlsFlow implements Flow {
     this.apply(this.engine.handle(bytes));
   }
 
-  async read(): Promise<Uint8Array | null> {
+  read(): Promise<Uint8Array | null> {
+    // Data already decrypted needs no async frame (one per request under keep-alive).
+    const next = this.queue.shift();
+    return next ? Promise.resolve(next) : this.readMore();
+  }
+
+  private async readMore(): Promise<Uint8Array | null> {
     for (;;) {
       const next = this.queue.shift();
       if (next) return next;
@@ -159,17 +165,22 @@ export class TlsFlow implements Flow {
     }
   }
 
-  async write(data: Uint8Array): Promise<void> {
-    await this.writev([data]);
+  write(data: Uint8Array): Promise<void> {
+    return this.writev([data]);
   }
 
-  async writev(data: Uint8Array[]): Promise<void> {
-    if (this.error) throw this.error;
-    if (!this.engine.canSend) throw new StackError("closed", "TLS session closed for writing");
-    // The buffers go out as one stream: a response's head and body share a record (one AEAD
-    // call, 22 bytes of overhead), and full records are filled across buffers.
+  /**
+   * The buffers go out as one stream: a response's head and body share a record (one AEAD
+   * call, 22 bytes of overhead), and full records are filled across buffers. Resolves when
+   * the transport took the records.
+   */
+  writev(data: Uint8Array[]): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    if (!this.engine.canSend) {
+      return Promise.reject(new StackError("closed", "TLS session closed for writing"));
+    }
     this.apply(this.engine.send(data));
-    await this.writing;
+    return this.writing;
   }
 
   /** Sends close_notify, then half-closes the transport. */
