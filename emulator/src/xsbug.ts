@@ -24,8 +24,13 @@ const MESSAGE_START = "\r\n<xsbug>";
 const MESSAGE_END = "</xsbug>\r\n";
 /** A message longer than this is not one: its bytes go back to the console. */
 const MESSAGE_MAX = 16 * 1024 * 1024;
-/** Console bytes that may begin a frame wait this long for the rest before being shown. */
+/**
+ * Console bytes that may begin a frame wait this long for the rest before being shown: a
+ * line's CR LF briefly; `\r\n<?` and more (hardly console text), longer. Once a whole
+ * prefix has come, the frame is waited for however long it takes.
+ */
 const HOLD_MS = 30;
+const HOLD_PREFIX_MS = 1000;
 
 export interface SplitterHandlers {
   /** Console bytes, in order, without any debugger framing. */
@@ -91,6 +96,7 @@ export class SerialSplitter {
 
   private scan(): void {
     this.clearTimer();
+    let inFrame = false;
     for (;;) {
       const at = this.buf.indexOf(MARK);
       if (at < 0) {
@@ -103,7 +109,10 @@ export class SerialSplitter {
       this.showConsole(at);
       this.consume(at);
       const frame = this.frame();
-      if (frame === "wait") break;
+      if (frame === "wait") {
+        inFrame = this.buf.length >= PI_LENGTH;
+        break;
+      }
       if (frame === "not-a-frame") {
         // Console text that happens to contain the mark: show its first byte, look again.
         this.showConsole(1);
@@ -112,11 +121,14 @@ export class SerialSplitter {
     }
     // Console text ending in what may begin a frame (a line's CR LF, most often): show it
     // if nothing follows soon. Should a frame follow after all, it is still recognised.
-    if (this.buf.length > this.shown) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.showConsole(this.buf.length);
-      }, HOLD_MS);
+    if (!inFrame && this.buf.length > this.shown) {
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.showConsole(this.buf.length);
+        },
+        this.buf.length <= "\r\n<".length ? HOLD_MS : HOLD_PREFIX_MS,
+      );
       this.timer.unref?.();
     }
   }

@@ -96,6 +96,27 @@ describe("emulator: xsbug over the board's serial line", () => {
     assert.equal(message, "\r\n<xsbug><log>hi</log></xsbug>\r\n");
   });
 
+  it("waits for a message that comes slowly, however long its pieces take", async () => {
+    let shown = "";
+    let message = "";
+    const s = new SerialSplitter({
+      console: (b) => (shown += b.toString()),
+      message: (b) => (message = b.toString()),
+    });
+    const whole = `debug me\r\n${frame(brk)}next\r\n`;
+    // Pieces 60 ms apart: longer than a line end is held, mid-prefix and mid-message.
+    let at = 0;
+    for (const cut of [10, 14, 40, 120, whole.length]) {
+      s.push(Buffer.from(whole.slice(at, cut)));
+      at = cut;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    s.flush();
+    assert.equal(message, `\r\n<xsbug>${brk}</xsbug>\r\n`);
+    assert.doesNotMatch(shown, /xs|<break/);
+    assert.match(shown, /^debug me\r\n(\r\n)?next\r\n$/);
+  });
+
   it("reads a debugger's commands as whole elements, one per line", () => {
     const r = new CommandReader();
     assert.deepEqual(r.push('\r\n<set-breakpoint path="a.js"\r\n line="3"/>\r\n<go'), [
