@@ -182,6 +182,9 @@ async function bulk(port: number): Promise<number> {
           servername: "localhost",
           ca,
           minVersion: "TLSv1.3",
+          // A fresh connection each time: a pooled one may have met the server's idle
+          // timeout while the other servers were measured (a "socket hang up" race).
+          agent: false,
         },
         (res) => {
           let n = 0;

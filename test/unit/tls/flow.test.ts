@@ -99,4 +99,47 @@ describe("TlsFlow", () => {
     await ca.close();
     await assert.rejects(pending, (e: unknown) => e instanceof TlsFlowError && e.failure === "eof");
   });
+
+  it("a large write goes out in batches of full records; writes issued meanwhile follow it", async () => {
+    const [ca, sb] = flowPair();
+    const [client, server] = await Promise.all([
+      TlsFlow.client(ca, { crypto: c, serverName: "localhost", verifier: verifierFor(c) }),
+      TlsFlow.server(sb, { crypto: c, credentials: serverCredentials(c, "p256") }),
+    ]);
+    // What the transport took at each of its writes.
+    const taken: number[] = [];
+    const write = sb.write.bind(sb);
+    sb.write = async (d: Uint8Array) => {
+      taken.push(d.length);
+      await write(d);
+    };
+    const big = new Uint8Array(1_000_000).map((_, i) => i % 251);
+    const head = utf8Encode("head:");
+    const tail = utf8Encode(":tail");
+    // Not awaited in between: the later writes must wait for the batched one.
+    const writes = [server.writev([head, big]), server.write(tail), server.writev([tail])];
+    const total = head.length + big.length + 2 * tail.length;
+    const got: Uint8Array[] = [];
+    for (let n = 0; n < total; ) {
+      const d = (await client.read()) as Uint8Array;
+      got.push(d);
+      n += d.length;
+    }
+    await Promise.all(writes);
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const d of got) {
+      all.set(d, at);
+      at += d.length;
+    }
+    assert.deepEqual(all.subarray(0, head.length), head);
+    assert.deepEqual(all.subarray(head.length, head.length + big.length), big);
+    assert.equal(utf8Decode(all.subarray(head.length + big.length)), ":tail:tail");
+    // Full records all through the batched write (batches are whole records).
+    assert.ok(taken.length > 16 * 3, `${taken.length} records`);
+    assert.equal(
+      taken.filter((n) => n === 5 + (1 << 14) + 17).length,
+      Math.floor((head.length + big.length) / (1 << 14)),
+    );
+  });
 });
