@@ -108,7 +108,8 @@ let text = "";
 const code = await morgana(["run", "-t", target, "--no-build", "-p", SAMPLE], (chunk) => {
   if (announced) return;
   text += chunk;
-  const m = /listening on (https:\/\/\S+)/.exec(text);
+  // A whole line only: the console arrives in pieces, and a URL may be cut anywhere.
+  const m = /listening on (https:\/\/\S+)\r?\n/.exec(text);
   if (m) {
     announced = true;
     process.stdout.write(`${banner(m[1])}\n`);
