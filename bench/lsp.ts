@@ -69,8 +69,17 @@ interface Row {
   ratioP95: number;
 }
 
+const webDevices = lines.filter((l) => /^ {2}web\d+:$/.test(l)).length;
 const peerTimes: number[] = [];
-const ours: Record<string, number[]> = { diagnostics: [], completion: [], hover: [] };
+const ours: Record<string, number[]> = {
+  diagnostics: [],
+  completion: [],
+  hover: [],
+  "completion, text not yet parsed": [],
+  "diagnostics, YAML broken": [],
+};
+const check = (t: string) =>
+  checkConfig(t, "unikernel.yaml", { target: "unix", root: "/nowhere", fileExists: () => true });
 const peer = (t: string) =>
   parseDocument(t, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: false });
 
@@ -81,20 +90,24 @@ for (let r = 0; r < ROUNDS + 10; r++) {
   // The edit changes the value's length now and then, so the blocks after it move.
   const version = text.replace("    port: 1000\n", `    port: ${1 + 7 * r}\n`);
   const p = time(() => peer(version));
-  const d = time(() =>
-    checkConfig(version, "unikernel.yaml", {
-      target: "unix",
-      root: "/nowhere",
-      fileExists: () => true,
-    }),
-  );
+  const d = time(() => check(version));
   const c = time(() => completionsAt(version, fieldLine, 5));
   const h = time(() => hoverAt(version, portLine, 6));
+  // Completion first on a version nobody parsed yet (as when diagnostics come later).
+  const fresh = version.replace("    port: 1001\n", `    port: ${2 + 7 * r}\n`);
+  const f = time(() => completionsAt(fresh, fieldLine, 5));
+  // A keystroke that breaks the YAML (a key without its colon) in a device spread through the
+  // file: that device is parsed with the next one, the other blocks are kept.
+  const at = `  web${(r * 37) % webDevices}:\n    type: http\n`;
+  const broken = fresh.replace(at, at.replace("type:", `type${r % 10}`));
+  const b = time(() => check(broken));
   if (warm) continue;
   peerTimes.push(p);
   ours.diagnostics?.push(d);
   ours.completion?.push(c);
   ours.hover?.push(h);
+  ours["completion, text not yet parsed"]?.push(f);
+  ours["diagnostics, YAML broken"]?.push(b);
 }
 const peerP95 = percentile(peerTimes, 95);
 const rows: Row[] = Object.entries(ours).map(([operation, v]) => ({
@@ -194,8 +207,10 @@ const result = {
   config: { lines: lineCount, rounds: ROUNDS },
   peer: { name: "yaml parseDocument (positions on)", p50: percentile(peerTimes, 50), p95: peerP95 },
   rows,
-  goal: "completion and diagnostics p95 < 20 ms",
-  goalMet: rows.filter((r) => r.operation !== "hover").every((r) => r.p95 < 20),
+  goal: "completion and diagnostics p95 < 20 ms (edits that keep the YAML valid)",
+  goalMet: rows
+    .filter((r) => r.operation === "diagnostics" || r.operation.startsWith("completion"))
+    .every((r) => r.p95 < 20),
 };
 if (json) {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -207,7 +222,7 @@ if (json) {
   );
   for (const r of rows) {
     process.stdout.write(
-      `${`${r.operation} (${r.where})`.padEnd(26)} p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms  p95 ratio to peer ${r.ratioP95.toFixed(2)}\n`,
+      `${`${r.operation} (${r.where})`.padEnd(46)} p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms  p95 ratio to peer ${r.ratioP95.toFixed(2)}\n`,
     );
   }
   process.stdout.write(`goal (${result.goal}): ${result.goalMet ? "met" : "NOT met"}\n`);

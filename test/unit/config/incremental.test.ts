@@ -55,7 +55,7 @@ devices:
   # at column 2
     net: { type: net, ipv4: dhcp }
 # at column 0, before the next section
-targets:
+targets: {}
 `;
 
 const EMPTY_DEVICES = `name: e
@@ -212,6 +212,14 @@ describe("config: parsing in blocks", () => {
     const moved = port.replace("name: big\n", "name: bigger\n\n");
     assert.equal(parseYaml(moved).blocksParsed, 1);
     assert.deepEqual(dump(parseYaml(moved)), dump(parseWhole(moved)));
+    // A key without its colon in a device: that device is parsed with the next one (the
+    // error's extent), every other block is kept; the result is still the whole parse's.
+    const broken = moved.replace("  web50:\n    type: http\n", "  web50:\n    type http\n");
+    assert.ok(broken !== moved);
+    const parsed = parseYaml(broken);
+    assert.ok((parsed.blocksParsed ?? 9) <= 3, `${parsed.blocksParsed} blocks parsed`);
+    assert.ok(parsed.doc.errors.length > 0);
+    assert.ok(same(broken, "broken device"));
     // Two devices with the same text (a duplicate key) are two blocks, not one shared.
     const twice = moved.replace("  clock: {}\n", "  clock: {}\n  clock: {}\n");
     assert.ok(same(twice, "duplicate device"));

@@ -3,14 +3,20 @@
  * validation and the editor helpers (completion, hover, outline, fixes).
  *
  * An editor sends the whole file after every keystroke, and parsing 1,000 lines of YAML costs
- * more than the 20 ms an editor may take to answer. So a text is parsed in blocks: each
- * top-level section, and each device of a block `devices:` mapping, is parsed alone and kept by
- * its text; the next version of the file re-parses only the blocks whose text changed, and the
- * tree is stitched from the blocks with their offsets moved into place. This is used only when
- * the result is the tree a parse of the whole text gives (test/unit/config/incremental.test.ts
- * compares the two over random edits): the file must split cleanly at block keys, and every
- * block must parse with no error or warning, no anchor and no alias; otherwise the whole text
- * is parsed, as before.
+ * about the 20 ms an editor may take to answer. So a text is parsed in blocks: each top-level
+ * section, and each device of a block `devices:` mapping, is parsed alone and kept by its text;
+ * the next version of the file re-parses only the blocks whose text changed, and the tree is
+ * stitched from the blocks with their offsets moved into place. A device with a key missing its
+ * colon (as typing a new key leaves it) is parsed together with the next device, the others with
+ * a syntax error together with all the devices after them; a top-level section with an error,
+ * together with everything after it.
+ *
+ * The result must be the tree (every range), the errors and the line positions a parse of the
+ * whole text gives: test/unit/config/incremental.test.ts compares the two over thousands of
+ * random edits, valid YAML or not. Where that is not sure the whole text is parsed, as before:
+ * a line the cut does not understand at a block's indentation, tabs, anchors and aliases, an
+ * error next to a quote, bracket or block scalar (they run on past a block), an empty value
+ * next to a comment (the whole parse ends it by the comments' indentation).
  */
 import {
   Document,
@@ -22,6 +28,7 @@ import {
   type Node,
   Pair,
   parseDocument,
+  type YAMLError,
   YAMLMap,
 } from "yaml";
 import { Positions } from "./positions.ts";
@@ -60,9 +67,23 @@ export function parseWhole(text: string): ParsedYaml {
   return { text, doc, pos: new Positions(lines, text.length) };
 }
 
-/** A block's text parsed alone: its one key-value pair, ranges moved by `at` so far. */
+/**
+ * A block's text parsed alone: its one key-value pair, or for the rest of a section from a
+ * block with a syntax error on, its pairs and errors; ranges moved by `at` so far.
+ */
 interface Block {
-  pair: Pair;
+  /** The block's own mapping: its end is the end of the whole parse's mapping it ends. */
+  map: YAMLMap;
+  pairs: Pair[];
+  /** Syntax errors and warnings (only in a rest), their `pos` moved with the ranges. */
+  errors: YAMLError[];
+  warnings: YAMLError[];
+  /** Its text: its key in the cache. */
+  source: string;
+  /** Parsed as a rest: errors allowed. */
+  rest: boolean;
+  /** Whether it has an empty value (`key:` with nothing after it). */
+  hollow: boolean;
   /** The block's own line starts, relative to its start. */
   lineStarts: readonly number[];
   /** Where the block's nodes' ranges currently start from (they are moved in place). */
@@ -167,15 +188,50 @@ function closeSection(section: Section, end: number, beforeShallowComment = fals
   if (devices?.length === 0) delete section.devices; // `devices:` with nothing in it
 }
 
-/** Parses a block's text alone; undefined unless it is one clean `key: value` pair. */
-function parseBlock(text: string): Block | undefined {
+/**
+ * After a syntax error, a quote, bracket, block scalar, tag or directive may run on past the
+ * section into the next lines in the whole parse: a rest with an error and one of these is
+ * parsed whole.
+ */
+const FAR_REACHING = /["'[\]{}|>!%?@`]/;
+
+/**
+ * The errors a key being typed leaves (no colon yet: alone on its line, or run into the next
+ * key's line), which stay within their device.
+ */
+const TYPING = new Set(["MISSING_CHAR", "MULTILINE_IMPLICIT_KEY"]);
+
+/**
+ * Parses a block's text alone; undefined unless it is one clean `key: value` pair, or for a
+ * rest, a mapping whose errors cannot reach past it.
+ */
+function parseBlock(text: string, rest: boolean): Block | undefined {
   if (text.includes("&") || text.includes("*")) return; // anchors and aliases span blocks
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...OPTIONS, lineCounter: lines });
-  if (doc.errors.length > 0 || doc.warnings.length > 0) return;
+  const problems = doc.errors.length + doc.warnings.length;
+  if (problems > 0 && (!rest || FAR_REACHING.test(text))) return;
   const map = doc.contents;
-  if (!isMap(map) || map.items.length !== 1) return;
-  return { pair: map.items[0] as Pair, lineStarts: lines.lineStarts, at: 0 };
+  if (!isMap(map) || map.items.length === 0 || (!rest && map.items.length !== 1)) return;
+  return {
+    map,
+    pairs: map.items as Pair[],
+    errors: doc.errors,
+    warnings: doc.warnings,
+    source: text,
+    rest,
+    hollow: hasEmptyValue(map),
+    lineStarts: lines.lineStarts,
+    at: 0,
+  };
+}
+
+/** Whether there is an empty value (`key:` with nothing after it) under `node`. */
+function hasEmptyValue(node: unknown): boolean {
+  if (isPair(node)) return hasEmptyValue(node.key) || hasEmptyValue(node.value);
+  if (node === null) return true;
+  if (isScalar(node)) return node.value === null && node.range?.[0] === node.range?.[1];
+  return isCollection(node) && node.items.some(hasEmptyValue);
 }
 
 /** Moves every range under `node` by `by` characters. */
@@ -194,16 +250,16 @@ function move(node: unknown, by: number): void {
   if (isCollection(node)) for (const item of node.items) move(item, by);
 }
 
-/** A block mapping of `pairs` (one at least), with the range the whole parse gives it. */
-function mappingOf(pairs: Pair[]): YAMLMap {
+/**
+ * A block mapping of `pairs` (one at least) from its first key to `end` (the end of its last
+ * value, then of its trailing comments, as resolve-block-map.js counts them).
+ */
+function mappingOf(pairs: Pair[], end: readonly number[]): YAMLMap {
   const map = new YAMLMap();
   map.items = pairs;
-  const first = pairs[0] as Pair;
-  const last = pairs[pairs.length - 1] as Pair;
-  const start = (first.key as Node).range?.[0] ?? 0;
-  // resolve-block-map.js: a block mapping ends where its last value ends, comments included.
-  const end = ((last.value ?? last.key) as Node).range?.[2] ?? start;
-  map.range = [start, end, end];
+  const start = ((pairs[0] as Pair).key as Node).range?.[0] ?? 0;
+  const [, last = start, after = last] = end;
+  map.range = [start, last, after];
   return map;
 }
 
@@ -216,52 +272,114 @@ function parseInBlocks(text: string): ParsedYaml | undefined {
   let parsed = 0;
   // The comment lines before the first key: the whole parse counts their lines, nothing else.
   for (let at = 0; at < cuts.prefix; at = text.indexOf("\n", at) + 1) lineStarts.push(at);
-  const take = (c: Cut): Block | undefined => {
+  const errors: YAMLError[] = [];
+  const warnings: YAMLError[] = [];
+  /** The block of a cut: the last text's, moved into place, or parsed now. */
+  const get = (c: Cut, rest = false): Block | undefined => {
     const source = text.slice(c.start, c.end);
     let block = kept.has(source) ? undefined : blocks.get(source);
+    if (block?.rest !== rest) block = undefined;
     if (!block) {
-      block = parseBlock(source);
+      block = parseBlock(source, rest);
       parsed++;
       if (!block) return;
     }
     if (block.at !== c.start) {
-      move(block.pair, c.start - block.at);
+      const by = c.start - block.at;
+      move(block.map, by);
+      for (const e of [...block.errors, ...block.warnings]) e.pos = [e.pos[0] + by, e.pos[1] + by];
       block.at = c.start;
     }
-    if (!kept.has(source)) kept.set(source, block);
+    return block;
+  };
+  /** Takes a block into this text's tree: its lines, its errors; kept for the next text. */
+  const use = (c: Cut, block: Block): Block => {
+    if (!kept.has(block.source)) kept.set(block.source, block);
     for (const s of block.lineStarts) {
       const at = s + c.start;
       if (at !== lineStarts[lineStarts.length - 1]) lineStarts.push(at);
     }
+    errors.push(...block.errors);
+    warnings.push(...block.warnings);
     return block;
   };
+  const take = (c: Cut, rest = false): Block | undefined => {
+    const block = get(c, rest);
+    return block && use(c, block);
+  };
+  // After an empty value (`clock:`), the whole parse counts the comments after it in the value
+  // or not depending on their indentation and what follows; so it does a comment less
+  // indented than the devices after a syntax error: parse those whole.
+  const unsure = (c: Cut, block: Block) =>
+    (block.hollow && text.slice(c.start, c.end).includes("#")) ||
+    (c.beforeShallowComment === true && (block.hollow || block.errors.length > 0));
   const top: Pair[] = [];
+  let end: readonly number[] = []; // the end of the last section: of the top-level mapping
   for (const section of cuts.sections) {
     if (!section.devices) {
       const block = take(section);
-      if (!block) return;
-      top.push(block.pair);
-      continue;
+      if (block && unsure(section, block)) return;
+      if (block) {
+        top.push(...block.pairs);
+        end = block.map.range ?? [];
+        continue;
+      }
+      // A section with a syntax error: it and everything after it in one piece.
+      const rest = take({ start: section.start, end: text.length }, true);
+      if (!rest) return;
+      top.push(...rest.pairs);
+      end = rest.map.range ?? [];
+      break;
     }
     const head = take(section.head); // `devices:`, its value empty: the devices are the value
     if (!head) return;
     const devices: Pair[] = [];
-    for (const c of section.devices) {
-      const block = take(c);
-      if (!block) return;
-      // After an empty value (`clock:`), whether the whole parse counts such a comment in the
-      // value depends on its indentation: parse it whole.
-      const value = block.pair.value as Node | null;
-      if (c.beforeShallowComment && (value === null || (isScalar(value) && value.value === null)))
-        return;
-      devices.push(block.pair);
+    let devicesEnd: readonly number[] = [];
+    const cuts = section.devices;
+    for (let k = 0; k < cuts.length; k++) {
+      const c = cuts[k] as Cut;
+      const block = get(c);
+      if (block && !unsure(c, block)) {
+        devices.push(...use(c, block).pairs);
+        devicesEnd = block.map.range ?? [];
+        continue;
+      }
+      if (block) return;
+      // A device with a syntax error: parsed together with the devices after it, up to one
+      // that none of its errors reach, so the next block starts where the whole parse's would.
+      let j = k + 1;
+      let window: Cut;
+      let rest: Block | undefined;
+      for (;;) {
+        if (j >= cuts.length || j - k > 8) j = cuts.length - 1;
+        const last = cuts[j] as Cut;
+        window = { start: c.start, end: last.end };
+        if (last.beforeShallowComment) window.beforeShallowComment = true;
+        rest = get(window, true);
+        if (!rest) return;
+        // Only a key without its colon (what typing a new key makes) is known to stay in its
+        // device; other errors may nest the devices after it: then take them all.
+        const local = rest.warnings.length === 0 && rest.errors.every((e) => TYPING.has(e.code));
+        const reach = Math.max(...rest.errors.map((e) => e.pos[1]));
+        if (j === cuts.length - 1 || (local && reach < last.start)) break;
+        j++;
+      }
+      if (unsure(window, rest)) return;
+      devices.push(...use(window, rest).pairs);
+      devicesEnd = rest.map.range ?? [];
+      k = j;
     }
     // A new pair each time: the head's pair is cached and keeps its empty value.
-    top.push(new Pair(head.pair.key, mappingOf(devices)));
+    const map = mappingOf(devices, devicesEnd);
+    top.push(new Pair((head.pairs[0] as Pair).key, map));
+    const after = map.range?.[2] ?? 0;
+    end = [0, after, after];
   }
   blocks = kept;
   const doc = new Document(undefined, OPTIONS) as unknown as Document.Parsed;
-  doc.contents = mappingOf(top) as Document.Parsed["contents"];
+  doc.contents = mappingOf(top, end) as Document.Parsed["contents"];
+  doc.errors.push(...errors);
+  doc.warnings.push(...warnings);
   const lines = new LineCounter();
   for (const s of lineStarts) lines.addNewLine(s);
   return { text, doc, pos: new Positions(lines, text.length), blocksParsed: parsed };
