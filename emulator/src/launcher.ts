@@ -2,7 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Forward, qemuArgs, seedFile } from "@morgana/runtime-baremetal/build";
+import {
+  type Forward,
+  qemuArgs,
+  seedFile,
+  unbootableInQemu,
+} from "@morgana/runtime-baremetal/build";
 import { type BoardProfile, CUBIEBOARD2 } from "./profiles.ts";
 import { Qmp, QmpError } from "./qmp.ts";
 import { SerialSplitter, XsbugBridge } from "./xsbug.ts";
@@ -79,6 +84,8 @@ export function launch(options: LaunchOptions): Board {
   const profile = options.profile ?? CUBIEBOARD2;
   const missing = missingQemu(profile);
   if (missing) throw new EmulatorError(`${profile.qemu} is not installed: ${missing}`);
+  const unbootable = unbootableInQemu(options.image);
+  if (unbootable) throw new EmulatorError(unbootable);
   const dir = mkdtempSync(join(tmpdir(), "morgana-board-"));
   let seedPath: string | null = null;
   if (options.seed !== false) {

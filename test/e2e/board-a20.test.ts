@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { launch } from "../../emulator/src/index.ts";
 import {
   bundleForBoard,
   ensureXsLibrary,
@@ -164,6 +165,14 @@ describe("board: the A20 build (-DBOARD_REAL_A20, the GIC-400 driver)", function
     assert.equal(built.code, 0, built.out);
     const files = await sourceFiles(join(project, "dist", "cubieboard2", "hello.debug.elf"));
     assert.ok(files.includes("intc_gic.c") && !files.includes("intc_a10.c"), `${files}`);
+    // QEMU's cubieboard has no GIC: booting this image there is refused, not left to hang.
+    const boot = await morgana(["run", "-t", "cubieboard2", "--no-build", "-p", project]);
+    assert.notEqual(boot.code, 0);
+    assert.match(boot.out, /is built for a real Cubieboard2 \(MORGANA_BOARD_CHIP=a20/);
+    assert.throws(
+      () => launch({ image: join(project, "dist", "cubieboard2", "hello.elf") }),
+      /QEMU's cubieboard is an A10 and cannot boot it/,
+    );
     const wrong = await morgana(["build", "-t", "cubieboard2", "-p", project], {
       MORGANA_BOARD_CHIP: "a30",
     });

@@ -9,6 +9,7 @@ export {
   QEMU_BOARD,
   qemuArgs,
   seedFile,
+  unbootableInQemu,
 } from "./qemu.ts";
 export {
   linkSnapshotImage,

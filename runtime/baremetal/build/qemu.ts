@@ -42,6 +42,26 @@ export function imageHasDebugger(elf: string): boolean {
   }
 }
 
+/**
+ * Bytes only an image built for the real A20 (`MORGANA_BOARD_CHIP=a20`) holds: a message of
+ * platform/intc_gic.c (keep the two in step). QEMU 7.2's cubieboard has no GIC, so such an
+ * image would wait forever for its first timer interrupt.
+ */
+const A20_MARKER = "beyond the A20 GIC's";
+
+/** Why QEMU cannot boot the image at `elf` (one built for the real A20), or null. */
+export function unbootableInQemu(elf: string): string | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(elf);
+  } catch {
+    return null; // no image: whoever boots it reports that
+  }
+  return bytes.includes(A20_MARKER)
+    ? `${elf} is built for a real Cubieboard2 (MORGANA_BOARD_CHIP=a20, the A20's GIC); QEMU's cubieboard is an A10 and cannot boot it: build it again without MORGANA_BOARD_CHIP`
+    : null;
+}
+
 /** A host port forwarded to the guest (unikernel.yaml `targets.cubieboard2.ports`). */
 export interface Forward {
   host: number;

@@ -79,7 +79,8 @@ void intc_init(void) {
 }
 
 void intc_enable(unsigned irq) {
-  if (irq >= lines) PANIC("interrupt %u is beyond the GIC's %u", irq, lines);
+  /* This message also marks an image as the A20's: build/qemu.ts A20_MARKER (keep in step). */
+  if (irq >= lines) PANIC("interrupt %u is beyond the A20 GIC's %u", irq, lines);
   /* Set-enable registers take 1 bits and ignore 0 bits: no read-modify-write. */
   gicd_write(GICD_ISENABLER + 4 * (irq / 32), 1u << (irq % 32));
 }

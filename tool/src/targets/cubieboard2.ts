@@ -12,6 +12,7 @@ import {
   qemuArgs,
   SnapshotError,
   seedFile,
+  unbootableInQemu,
 } from "../../../runtime/baremetal/build/index.ts";
 import { checkoutPath } from "../checkout.ts";
 import type { DeviceConfig, Diagnostic } from "../config/index.ts";
@@ -161,6 +162,8 @@ export const cubieboard2Target: Target = {
   async launch({ config, root, artifact, options, flags }) {
     const why = whyUnavailable();
     if (why) return { diagnostics: [{ severity: "error", code: "launch-error", message: why }] };
+    const a20 = unbootableInQemu(artifact);
+    if (a20) return { diagnostics: [{ severity: "error", code: "launch-error", message: a20 }] };
     // A fresh seed for every boot, readable only by us, removed when QEMU ends.
     const dir = mkdtempSync(join(tmpdir(), "morgana-seed-"));
     const seed = join(dir, "seed.bin");
