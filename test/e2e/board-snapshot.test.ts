@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
-import { freePort } from "./lib/morgana.ts";
+import { freePort, morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 /** What a restored image prints first (xs/xs_host.c boot_from_snapshot): no bundle evaluated. */
@@ -227,5 +228,68 @@ describe("board: --snapshot holds no random state: every boot reseeds", () => {
       /JS EXCEPTION in the bundle's top level: Error: no seed at the top level/,
     );
     assert.match(message, /snapshot: evaluating the bundle failed/);
+  });
+});
+
+describe("board: https-site with --snapshot: TLS with the C crypto functions bound again after the restore", () => {
+  let dir: string;
+  let caDir: string;
+  const savedCa = process.env.MORGANA_CA_DIR;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    await ensureXsLibrary();
+    dir = join(tempDir("board-snapshot-https"), "site");
+    caDir = join(tempDir("board-snapshot-ca"), "dev-ca");
+    process.env.MORGANA_CA_DIR = caDir;
+    const made = await morgana(["new", "https-site", dir]);
+    assert.equal(made.code, 0, made.stderr);
+  });
+
+  after(() => {
+    if (savedCa === undefined) delete process.env.MORGANA_CA_DIR;
+    else process.env.MORGANA_CA_DIR = savedCa;
+    if (dir) removeDir(join(dir, ".."));
+    if (caDir) removeDir(join(caDir, ".."));
+  });
+
+  it("fits the issue's 2 MB with its heap packed, restores, and curl gets index.html over TLS 1.3", async function () {
+    this.timeout(10 * 60_000);
+    const https = await freePort();
+    const yaml = join(dir, "unikernel.yaml");
+    const config = readFileSync(yaml, "utf8");
+    writeFileSync(yaml, config.replaceAll('"8443:443", "8080:80"', `"${https}:443"`));
+    const built = await build({
+      projectDir: dir,
+      target: "cubieboard2",
+      flags: { snapshot: true },
+    });
+    assert.ok(built.ok, JSON.stringify(built.diagnostics));
+    assert.ok((built.bytes ?? 0) < 2_000_000, `image of ${built.bytes} bytes`);
+    const booted = await bootUntil(
+      dir,
+      new RegExp(`listening on https://127.0.0.1:${https}/`),
+      60_000,
+    );
+    try {
+      assert.match(booted.console().split("\n")[0] ?? "", RESTORED, booted.console());
+      const page = readFileSync(
+        join(REPO, "samples", "https-site", "htdocs", "index.html"),
+        "utf8",
+      );
+      const body = await new Promise<string>((done, fail) =>
+        execFile(
+          "curl",
+          ["-sS", "--tlsv1.3", "--max-time", "60", "--cacert", join(caDir, "ca.pem")].concat(
+            `https://localhost:${https}/index.html`,
+          ),
+          (e, out, err) =>
+            e ? fail(new Error(`curl: ${err}; console: ${booted.console()}`)) : done(out),
+        ),
+      );
+      assert.equal(body, page);
+    } finally {
+      await booted.board.stop();
+    }
   });
 });

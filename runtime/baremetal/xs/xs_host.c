@@ -682,6 +682,36 @@ static struct {
   const uint8_t *end;
 } snapshot_in;
 
+/*
+ * Undoes build/snapshot.ts's planeSlots on the unpacked snapshot: the HEAP atom's slots were
+ * stored as byte planes (every slot's byte 0, then every slot's byte 1, ...). Returns 0 when
+ * the atoms do not read as XS's (then XS's own checks would refuse the snapshot anyway).
+ */
+static int unplane_slots(uint8_t *snap, size_t len) {
+  for (size_t at = 8; at + 8 <= len;) {
+    size_t size = (size_t)snap[at] << 24 | (size_t)snap[at + 1] << 16 |
+                  (size_t)snap[at + 2] << 8 | (size_t)snap[at + 3];
+    if (size < 8 || size > len - at) return 0;
+    if (c_memcmp(snap + at + 4, "HEAP", 4) == 0) {
+      size_t bytes = size - 8;
+      size_t n = bytes / sizeof(txSlot);
+      if (bytes % sizeof(txSlot) != 0) return 0;
+      uint8_t *planes = c_malloc(bytes > 0 ? bytes : 1);
+      if (!planes) return 0;
+      uint8_t *slots = snap + at + 8;
+      c_memcpy(planes, slots, bytes);
+      for (size_t k = 0; k < n; k++) {
+        uint8_t *slot = slots + k * sizeof(txSlot);
+        for (size_t b = 0; b < sizeof(txSlot); b++) slot[b] = planes[b * n + k];
+      }
+      c_free(planes);
+      return 1;
+    }
+    at += size;
+  }
+  return 0;
+}
+
 static int snapshot_read(void *stream, void *address, size_t size) {
   (void)stream;
   if (size > (size_t)(snapshot_in.end - snapshot_in.at)) return EIO;
@@ -691,15 +721,16 @@ static int snapshot_read(void *stream, void *address, size_t size) {
 }
 
 /*
- * An image with a snapshot: unpack it (build/pack.ts), restore the heap, then start the
- * devices (`__morganaResume`).
+ * An image with a snapshot: unpack it (build/pack.ts), put its slots back in order, restore
+ * the heap, then start the devices (`__morganaResume`).
  */
 static int boot_from_snapshot(void) {
   uint64_t started = platform_monotonic_ns();
   size_t packed = (size_t)(morgana_snapshot_end - morgana_snapshot);
   long size = unpack_size(morgana_snapshot, packed);
   uint8_t *heap = size > 0 ? c_malloc((size_t)size) : C_NULL;
-  if (!heap || unpack(morgana_snapshot, packed, heap, (size_t)size) != size) {
+  if (!heap || unpack(morgana_snapshot, packed, heap, (size_t)size) != size ||
+      !unplane_slots(heap, (size_t)size)) {
     platform_printf("\nthe image's heap snapshot is damaged or too big to unpack\n");
     return EXIT_ABORT;
   }

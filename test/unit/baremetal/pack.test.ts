@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pack } from "../../../runtime/baremetal/build/pack.ts";
+import { planeSlots } from "../../../runtime/baremetal/build/snapshot.ts";
 import { run } from "../../../runtime/baremetal/build/toolchain.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
@@ -116,5 +117,42 @@ describe("baremetal: snapshot packing (build/pack.ts) against the board's unpack
     assert.equal(await unpackOnHost(exe, dir, packed.subarray(0, 40)), 3);
     // Not packed at all.
     assert.equal(await unpackOnHost(exe, dir, new Uint8Array([0x4d, 0x47])), 2);
+  });
+});
+
+describe("baremetal: a snapshot's slots as byte planes before packing (build/snapshot.ts planeSlots)", () => {
+  /** An XS-like snapshot: the file's head, then atoms (big-endian size with the 8-byte head, tag). */
+  const atom = (tag: string, body: number[]) => {
+    const size = body.length + 8;
+    return [size >>> 24, (size >>> 16) & 255, (size >>> 8) & 255, size & 255]
+      .concat([...tag].map((c) => c.charCodeAt(0)))
+      .concat(body);
+  };
+  const head = [0, 0, 0, 0, ..."XS_M"].map((c) => (typeof c === "string" ? c.charCodeAt(0) : c));
+
+  it("lays the HEAP atom's slots out byte plane by byte plane, with the slot size VERS gives, and leaves the rest", () => {
+    // Slots of 4 bytes (VERS's fourth byte): three of them.
+    const heap = [0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x33];
+    const before = [...head, ...atom("VERS", [13, 3, 0, 4]), ...atom("BLOC", [9, 9, 9])];
+    const after = atom("STAC", [7, 7]);
+    const input = new Uint8Array([...before, ...atom("HEAP", heap), ...after]);
+    const planes = [0x10, 0x20, 0x30, 0x11, 0x21, 0x31, 0x12, 0x22, 0x32, 0x13, 0x23, 0x33];
+    const expected = new Uint8Array([...before, ...atom("HEAP", planes), ...after]);
+    assert.deepEqual(planeSlots(input), expected);
+    // The input itself is left alone, a Buffer included (its slice() would share the bytes).
+    const buffer = Buffer.from(input);
+    planeSlots(buffer);
+    assert.deepEqual(new Uint8Array(buffer), input);
+  });
+
+  it("refuses a snapshot whose HEAP it cannot read: none, or not whole slots", () => {
+    const noHeap = new Uint8Array([...head, ...atom("VERS", [13, 3, 0, 16])]);
+    assert.throws(() => planeSlots(noHeap), /no HEAP atom/);
+    const ragged = new Uint8Array([
+      ...head,
+      ...atom("VERS", [13, 3, 0, 16]),
+      ...atom("HEAP", [1, 2, 3]),
+    ]);
+    assert.throws(() => planeSlots(ragged), /no HEAP atom/);
   });
 });
