@@ -54,6 +54,11 @@ export const DEBIAN_PACKAGES = [
     why: "the emulator boots board images in it",
   },
   {
+    command: "dpkg-source",
+    pkg: "dpkg-dev",
+    why: "the cubieboard2 build fetches BearSSL's sources with apt-get source, which unpacks with it",
+  },
+  {
     command: "tcpdump",
     pkg: "tcpdump",
     why: "emulator tests read the board's pcap capture (run --pcap) with it",

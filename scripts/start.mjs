@@ -13,7 +13,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SAMPLE = join(root, "samples", "https-site");
 const MORGANA = join(root, "tool", "bin", "morgana.js");
 /** What the board target needs from Debian (the rest of setup.mjs's list is for the tests). */
-const BOARD_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"];
+const BOARD_PACKAGES = [
+  "gcc-arm-none-eabi",
+  "libnewlib-arm-none-eabi",
+  "qemu-system-arm",
+  "dpkg-dev", // apt-get source unpacks BearSSL with it (runtime/baremetal/build/bearssl.ts)
+];
 const TARGETS = ["cubieboard2", "unix"];
 
 const say = (line) => process.stderr.write(`start: ${line}\n`);
@@ -96,7 +101,7 @@ if (target === "cubieboard2") {
 const where = target === "cubieboard2" ? "the emulated Cubieboard2" : "the unix target";
 say(
   target === "cubieboard2"
-    ? `building https-site for ${where} (the first build compiles the XS engine once: about a minute)...`
+    ? `building https-site for ${where} (the first build fetches and compiles the XS engine and BearSSL once: a minute or two)...`
     : `building https-site for ${where}...`,
 );
 const built = await morgana(["build", "-t", target, "-p", SAMPLE]);
