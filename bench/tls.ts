@@ -26,6 +26,7 @@ import { credentialsFromKey } from "../stack/tls/server.ts";
 import { parseCertificatesPem, parsePrivateKeyPem } from "../stack/x509/index.ts";
 import { testPki } from "../test/unit/tls/helpers.ts";
 import { mutationRun } from "../test/unit/tls/mutate.ts";
+import { freePort } from "./lib/process.ts";
 
 const PAGE = `<!doctype html><title>bench</title>${"<p>Morgana TLS bench page.</p>".repeat(120)}\n`;
 const BULK = 64 << 20;
@@ -228,7 +229,8 @@ async function startAll(providers: string[]): Promise<Server[]> {
     ...providers.map((p): [string, string] => ["morgana", p]),
   ];
   for (const [kind, provider] of kinds) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port the system just handed out, not a random one (which can meet an ephemeral port).
+    const port = await freePort();
     servers.push({
       name: kind === "node" ? "node https" : `morgana (${provider})`,
       port,
