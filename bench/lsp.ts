@@ -152,15 +152,24 @@ async function overStdio(): Promise<Row[]> {
   await next;
   const diag: number[] = [];
   const comp: number[] = [];
-  const n = Math.max(20, Math.floor(ROUNDS / 4));
+  const n = ROUNDS;
+  // The edited value, as VS Code sends a keystroke to a server that syncs incrementally (ours
+  // does): the range replaced and the new text, not the whole file.
+  const line = lines.indexOf("    port: 1000");
+  let value = "1000";
   for (let i = 0; i < n + 5; i++) {
     // Each edit changes one value, as typing does; the server answers with fresh diagnostics.
-    const edited = text.replace("    port: 1000\n", `    port: ${1 + 7 * i}\n`);
+    const edited = `${1 + 7 * i}`;
+    const range = {
+      start: { line, character: 10 },
+      end: { line, character: 10 + value.length },
+    };
+    value = edited;
     next = published();
     let t = performance.now();
     await conn.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: i + 2 },
-      contentChanges: [{ text: edited }],
+      contentChanges: [{ range, text: edited }],
     });
     const p = await next;
     const d = performance.now() - t;

@@ -4,7 +4,7 @@
  */
 import type { SourceSpan } from "./diagnostics.ts";
 import type { Reporter } from "./report.ts";
-import { DEVICE_SCHEMA, type DeviceType } from "./schema.ts";
+import { DEVICE_SCHEMA, type DeviceType, type FieldSpec } from "./schema.ts";
 import { suggest } from "./suggest.ts";
 import type { RawDevice } from "./validate.ts";
 
@@ -33,17 +33,26 @@ export function resolveGraph(devices: RawDevice[], out: Reporter): ResolvedDevic
  * accepted types: wiring looks them up per device instead of filtering every device each time.
  */
 function fittingDevices(devices: RawDevice[]): (accepts: readonly DeviceType[]) => RawDevice[] {
-  const lists = new Map<string, RawDevice[]>();
+  const lists = new Map<readonly DeviceType[], RawDevice[]>(); // the schema's own arrays
   return (accepts) => {
-    const key = accepts.join(",");
-    let list = lists.get(key);
+    let list = lists.get(accepts);
     if (list === undefined) {
       list = devices.filter((c) => c.type !== undefined && accepts.includes(c.type));
-      lists.set(key, list);
+      lists.set(accepts, list);
     }
     return list;
   };
 }
+
+const NONE: readonly DeviceType[] = [];
+
+/** Each device type's dependency fields (kind "device"), in the schema's order. */
+const DEPENDENCY_FIELDS = Object.fromEntries(
+  Object.entries(DEVICE_SCHEMA).map(([type, spec]) => [
+    type,
+    Object.entries(spec.fields).filter(([, f]) => f.kind === "device"),
+  ]),
+) as Record<DeviceType, [string, FieldSpec][]>;
 
 function wire(
   d: RawDevice,
@@ -53,9 +62,8 @@ function wire(
 ): Record<string, string> {
   const deps: Record<string, string> = {};
   if (d.type === undefined) return deps;
-  for (const [field, spec] of Object.entries(DEVICE_SCHEMA[d.type].fields)) {
-    if (spec.kind !== "device") continue;
-    const accepts = spec.accepts ?? [];
+  for (const [field, spec] of DEPENDENCY_FIELDS[d.type]) {
+    const accepts = spec.accepts ?? NONE;
     const path = `devices.${d.name}.${field}`;
     const explicit = d.explicitDeps[field];
     if (explicit !== undefined) {
