@@ -4,7 +4,7 @@
 // connection's bulk MB/s. Each with the node:crypto provider and with the portable one.
 //
 //   npx tsx bench/tls.ts [--duration 3] [--rounds 3] [--providers node,noble] [--json]
-//   npx tsx bench/tls.ts --fuzz 20000 [--seed 1]   the long mutation run (the light one is a test)
+//   (the long mutation run of the engine is bench/fuzz-tls.ts)
 //
 // Servers run in child processes (this file with --serve), all started at once; the load comes
 // from this process and wrk. Each round measures every server back to back, so a swing in the
@@ -25,7 +25,6 @@ import { TlsFlow } from "../stack/tls/flow.ts";
 import { credentialsFromKey } from "../stack/tls/server.ts";
 import { parseCertificatesPem, parsePrivateKeyPem } from "../stack/x509/index.ts";
 import { testPki } from "../test/unit/tls/helpers.ts";
-import { mutationRun } from "../test/unit/tls/mutate.ts";
 import { freePort } from "./lib/process.ts";
 
 const PAGE = `<!doctype html><title>bench</title>${"<p>Morgana TLS bench page.</p>".repeat(120)}\n`;
@@ -316,16 +315,6 @@ if (process.argv.includes("--serve")) {
   // A clean exit on SIGINT/SIGTERM, so `--cpu-prof` writes its profile.
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(0));
   await serve(arg("serve", "morgana"), arg("provider", "node"), Number(arg("port", "0")));
-} else if (process.argv.includes("--fuzz")) {
-  const count = Number(arg("fuzz", "20000"));
-  const t0 = Date.now();
-  const outcomes = mutationRun(count, Number(arg("seed", "1")));
-  process.stdout.write(
-    `${count} mutations in ${((Date.now() - t0) / 1000).toFixed(1)} s, no throw:\n`,
-  );
-  for (const [k, v] of [...outcomes].sort((a, b) => b[1] - a[1]))
-    process.stdout.write(`  ${k.padEnd(24)} ${v}\n`);
-  process.exit(0);
 } else {
   await bench();
   process.exit(0);

@@ -1,7 +1,7 @@
 /**
  * The mutation run shared by the light test (mutation.test.ts) and the long one
- * (`npx tsx bench/tls.ts --fuzz N`): replay a recorded handshake into a fresh, deterministic
- * engine with one byte of one peer record changed, and classify how it ends.
+ * (`npx tsx bench/fuzz-tls.ts --count N`): replay a recorded handshake into a fresh,
+ * deterministic engine with one byte of one peer record changed, and classify how it ends.
  */
 import assert from "node:assert/strict";
 import { createNobleProvider } from "../../../stack/crypto/noble.ts";

@@ -1,6 +1,6 @@
 /**
- * A light mutation run (the long one: `npx tsx bench/tls.ts --fuzz 20000`): one byte of one
- * recorded peer record changed, replayed into a fresh engine. The engine must never throw, and
+ * A light mutation run (the long one: `npx tsx bench/fuzz-tls.ts --count 20000`): one byte of
+ * one recorded peer record changed, replayed into a fresh engine. The engine must never throw, and
  * must end either closed with an alert from the closed set, still waiting for bytes (a length
  * grew), or, when the byte did not matter (legacy fields), open.
  */
