@@ -32,13 +32,31 @@ export function deriveSecret(
   return expandLabel(c, suite, secret, label, transcriptHash, suite.hashLength);
 }
 
+/**
+ * Values that depend on the hash function alone, public constants made once: the hash of ""
+ * (§7.1's Derive-Secret of "derived"), and, without a PSK, the Early Secret and the salt it
+ * gives the Handshake Secret. Every full handshake needs them; they never change.
+ */
+const constants = new Map<string, Uint8Array>();
+
+function once(key: string, make: () => Uint8Array): Uint8Array {
+  let v = constants.get(key);
+  if (v === undefined) {
+    v = make();
+    constants.set(key, v);
+  }
+  return v;
+}
+
 function emptyHash(c: CryptoProvider, suite: CipherSuite): Uint8Array {
-  return c.hash(suite.hash, new Uint8Array(0));
+  return once(`empty ${suite.hash}`, () => c.hash(suite.hash, new Uint8Array(0)));
 }
 
 /** Early Secret = HKDF-Extract(0, PSK or 0) (§7.1). */
 export function earlySecret(c: CryptoProvider, suite: CipherSuite, psk?: Uint8Array): Uint8Array {
-  return c.hkdfExtract(suite.hash, new Uint8Array(0), psk ?? new Uint8Array(suite.hashLength));
+  if (psk) return c.hkdfExtract(suite.hash, new Uint8Array(0), psk);
+  const zeros = new Uint8Array(suite.hashLength);
+  return once(`early ${suite.hash}`, () => c.hkdfExtract(suite.hash, new Uint8Array(0), zeros));
 }
 
 /** binder_key = Derive-Secret(Early Secret, "res binder", "") (§7.1, resumption PSKs). */
@@ -53,7 +71,11 @@ export function handshakeSecret(
   early: Uint8Array,
   ecdhe: Uint8Array,
 ): Uint8Array {
-  const salt = deriveSecret(c, suite, early, "derived", emptyHash(c, suite));
+  const derive = () => deriveSecret(c, suite, early, "derived", emptyHash(c, suite));
+  const salt =
+    early === constants.get(`early ${suite.hash}`)
+      ? once(`derived ${suite.hash}`, derive)
+      : derive();
   return c.hkdfExtract(suite.hash, salt, ecdhe);
 }
 
