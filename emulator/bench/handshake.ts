@@ -1,7 +1,7 @@
 /**
  * TLS 1.3 handshake time on the emulated board, by crypto provider: samples/https-site is
- * built once with each provider (`MORGANA_BOARD_CRYPTO`, "c" = BearSSL in C, "noble" =
- * portable JS), booted BOOTS times, and curl makes CONNECTIONS full handshakes per boot (a new
+ * built once with each provider (the tls device's `crypto` option: "c" = `native`, BearSSL
+ * in C; "noble" = `portable`, JS), booted BOOTS times, and curl makes CONNECTIONS full handshakes per boot (a new
  * connection each: X25519, ECDSA P-256 certificate, AES-128-GCM). It prints curl's
  * time_appconnect for the first handshake after boot and for the warm ones, and each image's
  * size. Usage: npx tsx emulator/bench/handshake.ts [boots, default 3] [connections, default 5]
@@ -17,6 +17,13 @@ const ROOT = resolve(import.meta.dirname, "..", "..");
 const BOOTS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = Number(process.argv[3] ?? 5);
 const PROVIDERS = ["noble", "c"] as const;
+
+/** The yaml with `crypto: <choice>` added to its tls device (`{ type: tls, ... }`). */
+function withCrypto(yaml: string, choice: "native" | "portable"): string {
+  const out = yaml.replace("{ type: tls,", `{ type: tls, crypto: ${choice},`);
+  if (out === yaml) throw new Error("https-site's unikernel.yaml has no `{ type: tls,` device");
+  return out;
+}
 
 /** curl's handshake time in ms (time_appconnect), or an error with curl's message. */
 function handshakeMs(port: number, ca: string): Promise<number> {
@@ -49,9 +56,11 @@ try {
     const yaml = join(dir, "unikernel.yaml");
     writeFileSync(
       yaml,
-      readFileSync(yaml, "utf8").replaceAll('"8443:443", "8080:80"', `"${https}:443"`),
+      withCrypto(
+        readFileSync(yaml, "utf8").replaceAll('"8443:443", "8080:80"', `"${https}:443"`),
+        provider === "c" ? "native" : "portable",
+      ),
     );
-    process.env.MORGANA_BOARD_CRYPTO = provider;
     const built = await build({ projectDir: dir, target: "cubieboard2" });
     if (!built.ok || !built.output) throw new Error(JSON.stringify(built.diagnostics));
     const size = await imageSizes(join(dir, built.output));
@@ -88,6 +97,5 @@ board console:\n${console_.slice(-3000)}`);
     console.log(`  warm handshakes (ms): ${fmt(warm)}; median ${median(warm).toFixed(0)}`);
   }
 } finally {
-  delete process.env.MORGANA_BOARD_CRYPTO;
   rmSync(work, { recursive: true, force: true });
 }

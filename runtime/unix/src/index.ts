@@ -5,5 +5,6 @@ export { createConsole } from "./console.ts";
 export { createNodeCryptoProvider } from "./crypto.ts";
 export { keyLogFromEnv } from "./keylog.ts";
 export { createKvRo } from "./kv_ro.ts";
+export { createPortableCryptoProvider } from "./portable_crypto.ts";
 export { createRandom } from "./random.ts";
 export { createHostStack, type HostStackOptions } from "./stack.ts";

@@ -3,21 +3,23 @@ import { createBoardProvider, derToRaw } from "../../../runtime/baremetal/src/cr
 import type { DeviceConfig } from "../../../tool/src/config/index.ts";
 import { parseConfig } from "../../../tool/src/config/index.ts";
 import { cubieboard2Target } from "../../../tool/src/targets/cubieboard2.ts";
+import type { Target } from "../../../tool/src/targets/types.ts";
+import { unixTarget } from "../../../tool/src/targets/unix.ts";
 
-const yaml = `name: t
+const yaml = (crypto: string) => `name: t
 main: src/unikernel.ts
 devices:
   net: { type: net, ipv4: dhcp }
   keys: { type: kv_ro, path: keys }
-  tls: { type: tls, stack: net, keys: keys, certificate: c.pem, key: k.pem }
+  tls: { type: tls, stack: net, keys: keys, certificate: c.pem, key: k.pem${crypto} }
 `;
 
-function tlsWiring(): string {
-  const r = parseConfig(yaml, "unikernel.yaml");
+function tlsWiring(target: Pick<Target, "devices">, crypto = ""): string {
+  const r = parseConfig(yaml(crypto), "unikernel.yaml");
   const devices = r.config?.devices ?? [];
   const tls = devices.find((d) => d.type === "tls");
   assert.ok(tls, JSON.stringify(r.diagnostics));
-  const construct = cubieboard2Target.devices.tls?.construct as
+  const construct = target.devices.tls?.construct as
     | ((d: DeviceConfig, ctx: unknown) => string)
     | undefined;
   assert.ok(construct);
@@ -25,19 +27,26 @@ function tlsWiring(): string {
 }
 
 describe("the board's crypto provider choice", () => {
-  const saved = process.env.MORGANA_BOARD_CRYPTO;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.MORGANA_BOARD_CRYPTO;
-    else process.env.MORGANA_BOARD_CRYPTO = saved;
-  });
-
-  it('the tls device is wired with "c" by default, "noble" when MORGANA_BOARD_CRYPTO says so', () => {
-    delete process.env.MORGANA_BOARD_CRYPTO;
-    assert.match(tlsWiring(), /crypto: board\.createCryptoProvider\("c"\)/);
-    process.env.MORGANA_BOARD_CRYPTO = "noble";
-    assert.match(tlsWiring(), /crypto: board\.createCryptoProvider\("noble"\)/);
-    process.env.MORGANA_BOARD_CRYPTO = "openssl";
-    assert.throws(tlsWiring, /MORGANA_BOARD_CRYPTO must be "c" or "noble", not "openssl"/);
+  it("the tls device's crypto option: native (C on the board, node:crypto on unix) or portable (@noble)", () => {
+    assert.match(tlsWiring(cubieboard2Target), /crypto: board\.createCryptoProvider\("c"\)/);
+    assert.match(
+      tlsWiring(cubieboard2Target, ", crypto: native"),
+      /crypto: board\.createCryptoProvider\("c"\)/,
+    );
+    assert.match(
+      tlsWiring(cubieboard2Target, ", crypto: portable"),
+      /crypto: board\.createCryptoProvider\("noble"\)/,
+    );
+    assert.match(tlsWiring(unixTarget), /crypto: unix\.createNodeCryptoProvider\(\)/);
+    assert.match(
+      tlsWiring(unixTarget, ", crypto: portable"),
+      /crypto: unix\.createPortableCryptoProvider\(\)/,
+    );
+    const bad = parseConfig(yaml(", crypto: openssl"), "unikernel.yaml");
+    assert.deepEqual(
+      bad.diagnostics.map((d) => [d.path, d.span?.line, d.message.includes("native or portable")]),
+      [["devices.tls.crypto", 6, true]],
+    );
   });
 
   it('"noble" works anywhere; "c" without the C functions is a clear error, not a fallback', () => {

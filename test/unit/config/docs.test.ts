@@ -71,6 +71,7 @@ describe("config: docs/config.md examples", () => {
       certificate: "server.pem",
       key: "server.key",
       dev_certificate: false,
+      crypto: "native",
     });
   });
 });

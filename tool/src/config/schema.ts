@@ -322,6 +322,16 @@ const DEVICE_TABLES = {
         required: false,
         validate: storeFileName,
       },
+      crypto: {
+        kind: "string",
+        doc: "The crypto primitives under TLS: `native`, the target's fastest (node:crypto on unix and direct, BearSSL compiled into the image on cubieboard2), or `portable`, @noble's audited JavaScript, the same on every target.",
+        expected: "native or portable",
+        required: false,
+        default: "native",
+        validate: stringMatching(/^(native|portable)$/),
+        examples: ["native", "portable"],
+        keywords: ["native", "portable"],
+      },
     },
   },
   dns: {

@@ -22,18 +22,6 @@ import { unixTarget } from "./unix.ts";
 const lit = (v: unknown) => JSON.stringify(v);
 
 /**
- * The board's crypto provider, chosen at build time by `$MORGANA_BOARD_CRYPTO`: "c" (the
- * default: the hot primitives in C from BearSSL) or "noble" (portable JS only); docs/board.md.
- */
-function boardCrypto(): "c" | "noble" {
-  const v = process.env.MORGANA_BOARD_CRYPTO || "c";
-  if (v !== "c" && v !== "noble") {
-    throw new Error(`MORGANA_BOARD_CRYPTO must be "c" or "noble", not ${lit(v)}`);
-  }
-  return v;
-}
-
-/**
  * guest port -> the URL the host reaches it at, for each HTTP device on this stack (https for
  * one on a tls device over it) whose port is forwarded (targets.cubieboard2.ports): the
  * runtime prints it once listening.
@@ -251,7 +239,8 @@ export const cubieboard2Target: Target = {
           `certificate: ${lit(o.certificate)}`,
           `key: ${lit(o.key)}`,
           ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
-          `crypto: board.createCryptoProvider(${lit(boardCrypto())})`,
+          // native: the hot primitives in C (BearSSL); portable: @noble only (docs/board.md).
+          `crypto: board.createCryptoProvider(${lit(o.crypto === "portable" ? "noble" : "c")})`,
           "clock: board.createClock()",
           ...(serves ? ['alpn: ["http/1.1"]'] : []),
         ];

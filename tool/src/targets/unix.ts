@@ -68,7 +68,8 @@ export const unixTarget: Target = {
         `unix.createHostStack({ tcpPorts: ${portTable(ctx.options.ports, "tcp")}, udpPorts: ${portTable(ctx.options.ports, "udp")}, announce: ${httpPorts(d, ctx)} })`,
     },
     tls: {
-      summary: "Morgana's TLS 1.3 over the stack (node:crypto), credentials from its keys store",
+      summary:
+        "Morgana's TLS 1.3 over the stack (node:crypto, or @noble with crypto: portable), credentials from its keys store",
       construct: (d, ctx) => {
         const o = d.options;
         const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
@@ -77,7 +78,9 @@ export const unixTarget: Target = {
           `certificate: ${lit(o.certificate)}`,
           `key: ${lit(o.key)}`,
           ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
-          "crypto: unix.createNodeCryptoProvider()",
+          o.crypto === "portable"
+            ? "crypto: unix.createPortableCryptoProvider()"
+            : "crypto: unix.createNodeCryptoProvider()",
           "clock: unix.createClock()",
           ...(serves ? ['alpn: ["http/1.1"]'] : []),
           "keyLog: unix.keyLogFromEnv()",
