@@ -51,6 +51,25 @@ interface Entry {
 }
 
 const MISSING = Symbol("missing");
+
+/** Devices walked without a problem, by their value node (see `deviceOnce`). */
+const walked = new WeakMap<Node, RawDevice>();
+
+const moveSpan = (s: SourceSpan, by: number): SourceSpan => ({
+  ...s,
+  line: s.line + by,
+  endLine: s.endLine + by,
+});
+
+/** A device walked before, its spans `by` lines further; its options are shared, not copied. */
+function moveDevice(d: RawDevice, by: number): RawDevice {
+  const explicitDeps: RawDevice["explicitDeps"] = {};
+  for (const [k, v] of Object.entries(d.explicitDeps))
+    explicitDeps[k] = { name: v.name, span: moveSpan(v.span, by) };
+  const fieldSpans: RawDevice["fieldSpans"] = {};
+  for (const [k, v] of Object.entries(d.fieldSpans)) fieldSpans[k] = moveSpan(v, by);
+  return { ...d, span: moveSpan(d.span, by), explicitDeps, fieldSpans };
+}
 const ONE_OF_DEVICE_TYPES = `one of ${DEVICE_TYPES.join(", ")}`;
 
 export class ConfigWalker {
@@ -116,7 +135,28 @@ export class ConfigWalker {
   private devices(e: Entry): RawDevice[] {
     const map = this.mappingValue(e, "devices", TOP_LEVEL_FIELDS.devices.expected);
     if (map === undefined) return [];
-    return this.entries(map, "devices").map((d) => this.device(d));
+    return this.entries(map, "devices").map((d) => this.deviceOnce(d));
+  }
+
+  /**
+   * A device walked before, when its value is the very node walked then (a parse in blocks
+   * keeps a block's nodes while its text is unchanged) and it had no problem: only its lines
+   * moved, by whole lines, since a block starts at a line. Else walked now.
+   */
+  private deviceOnce(e: Entry): RawDevice {
+    const node = e.value;
+    const before = node === null ? undefined : walked.get(node);
+    if (before !== undefined) {
+      const by = e.keySpan.line - before.span.line;
+      if (by === 0) return before;
+      const moved = moveDevice(before, by);
+      walked.set(node as Node, moved);
+      return moved;
+    }
+    const problems = this.out.diagnostics.length;
+    const device = this.device(e);
+    if (node !== null && this.out.diagnostics.length === problems) walked.set(node, device);
+    return device;
   }
 
   private device(e: Entry): RawDevice {
