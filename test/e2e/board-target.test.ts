@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -10,7 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
+import { ensureXsLibrary, linkImage } from "../../runtime/baremetal/build/index.ts";
 import { createKvRo } from "../../runtime/unix/src/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
 import { freePort, morgana } from "./lib/morgana.ts";
@@ -174,5 +175,70 @@ describe("board: `morgana run -t cubieboard2` passes a failing guest's report an
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /about to fail/);
     assert.match(r.stdout, /hello: error: the moon is made of cheese/);
+    assert.match(r.stderr, /the unikernel exited with 1: the unikernel failed: start\(\) threw/);
+  });
+
+  it("a guest that runs out of memory: XS's report with the JS stack, exit 2", async function () {
+    this.timeout(120_000);
+    writeFileSync(
+      join(dir, "src", "unikernel.ts"),
+      [
+        'import type { Devices } from "morgana:devices";',
+        "",
+        "export async function start({ console }: Devices): Promise<void> {",
+        '  await console.log("allocating");',
+        "  const keep: Uint8Array[] = [];",
+        "  for (;;) keep.push(new Uint8Array(1 << 20));",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const yaml = join(dir, "unikernel.yaml");
+    writeFileSync(yaml, `${readFileSync(yaml, "utf8")}targets:\n  cubieboard2:\n    memory: 32M\n`);
+    const r = await morgana(["run", "-t", "cubieboard2"], dir);
+    assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /allocating/);
+    assert.match(r.stdout, /XS ABORT: out of memory/);
+    assert.match(r.stdout, /JS stack \(innermost first\):/);
+    assert.match(r.stderr, /the unikernel exited with 2: XS gave up: out of memory/);
+  });
+
+  it("a guest that faults in C: the crash report with registers, exit 3", async function () {
+    this.timeout(120_000);
+    // No JS can fault the CPU: the artifact is a platform-only image whose C main reads
+    // through an unmapped address, booted by `run --no-build` exactly as a built one is.
+    const main = join(dir, "fault.c");
+    writeFileSync(
+      main,
+      [
+        '#include "platform.h"',
+        "int runtime_main(void) {",
+        '  platform_printf("about to fault\\n");',
+        "  return *(volatile int *)0x00000123;",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "empty.js"), "");
+    mkdirSync(join(dir, "dist", "cubieboard2"), { recursive: true });
+    await linkImage({
+      bundle: join(dir, "empty.js"),
+      out: join(dir, "dist", "cubieboard2", "hello.elf"),
+      main,
+    });
+    const r = await morgana(["run", "-t", "cubieboard2", "--no-build"], dir);
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /about to fault/);
+    assert.match(r.stdout, /CRASH: data abort at pc 0x4000[0-9a-f]{4}/);
+    assert.match(r.stdout, /read of address 0x00000123: translation fault/);
+    assert.match(r.stdout, /sp {2}0x4[0-9a-f]{7} lr {2}0x[0-9a-f]{8} pc {2}0x[0-9a-f]{8} cpsr/);
+    assert.match(
+      r.stderr,
+      /the unikernel exited with 3: the CPU faulted .*arm-none-eabi-addr2line -f -e dist\/cubieboard2\/hello\.debug\.elf PC/,
+    );
+    const json = await morgana(["run", "-t", "cubieboard2", "--no-build", "--json"], dir);
+    const result = JSON.parse(json.stdout);
+    assert.equal(result.exitCode, 3);
+    assert.match(result.exitMeaning, /^the CPU faulted/);
   });
 });

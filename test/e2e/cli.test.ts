@@ -134,9 +134,11 @@ describe("e2e: the morgana CLI", function () {
     const r = await morgana(["run", "--json"], dir);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout);
+    const meaning =
+      "the unikernel failed: start() threw or rejected, or a device was refused (its error is above)";
     assert.deepEqual(
-      [json.ok, json.exitCode, json.error],
-      [false, 1, "the unikernel exited with 1"],
+      [json.ok, json.exitCode, json.error, json.exitMeaning],
+      [false, 1, `the unikernel exited with 1: ${meaning}`, meaning],
     );
     assert.match(r.stderr, /boom/, "the console goes to stderr with --json");
     removeDir(dir);

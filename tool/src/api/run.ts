@@ -44,6 +44,11 @@ export interface RunningUnikernel {
   readonly exited: Promise<number>;
   /** Console output (console "pipe" only), as it comes: stdout and stderr, decoded as UTF-8. */
   onOutput(listener: (text: string, stream: "stdout" | "stderr") => void): void;
+  /**
+   * What an exit code means on this target (a crash, out of memory, ...), in one line; undefined
+   * for 0, for a stop by signal, and for codes the target gives no meaning.
+   */
+  exitMeaning(code: number): string | undefined;
   /** Called for each announced URL, including those announced before. */
   onUrl(listener: (url: string) => void): void;
   /** Asks it to stop (SIGTERM; it closes its devices) and resolves with its exit code. */
@@ -168,6 +173,10 @@ export async function boot(
     onOutput: (l) => {
       outputListeners.push(l);
     },
+    exitMeaning: (code) =>
+      code === 0 || code > 128
+        ? undefined
+        : target.exitMeaning?.(code, relative(project.root, artifact)),
     onUrl: (l) => {
       urlListeners.push(l);
       for (const u of urls) l(u);

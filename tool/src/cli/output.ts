@@ -64,12 +64,14 @@ export class Output implements Progress {
       return 0;
     }
     // A command that knows its exit code says so in `fields` (run: the unikernel's own).
-    const own = (fields as { exitCode?: unknown }).exitCode;
+    const { exitCode: own, exitMeaning } = fields as { exitCode?: unknown; exitMeaning?: unknown };
     const code = typeof own === "number" ? own : exitCodeFor(result.diagnostics);
-    const message =
-      typeof own === "number" && !result.diagnostics.some((d) => d.severity === "error")
-        ? `the unikernel exited with ${own}`
-        : summary(result.diagnostics);
+    const ownExit =
+      typeof own === "number" && !result.diagnostics.some((d) => d.severity === "error");
+    const meaning = typeof exitMeaning === "string" ? exitMeaning : undefined;
+    const message = ownExit
+      ? `the unikernel exited with ${own}${meaning ? `: ${meaning}` : ""}`
+      : summary(result.diagnostics);
     if (this.json) {
       this.writeJson({
         ...fields,
@@ -83,7 +85,7 @@ export class Output implements Progress {
     this.diagnostics(result.diagnostics);
     // One error line says it all; several get a count after them.
     const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-    if (errors > 1) process.stderr.write(`${red("error:")} ${message}\n`);
+    if (errors > 1 || (ownExit && meaning)) process.stderr.write(`${red("error:")} ${message}\n`);
     return code;
   }
 

@@ -202,6 +202,19 @@ export const cubieboard2Target: Target = {
     }
     return { command: qemu[0] as string, args: qemu.slice(1), cwd: root, cleanup };
   },
+  // platform.h's EXIT_* codes, which QEMU passes on through semihosting.
+  exitMeaning(code, artifact) {
+    switch (code) {
+      case 1:
+        return "the unikernel failed: start() threw or rejected, or a device was refused (its error is above)";
+      case 2:
+        return "XS gave up: out of memory, a stack overflow or an unhandled exception (XS's report and the JS stack are above); `memory:` under targets.cubieboard2 sets the heap";
+      case 3:
+        return `the CPU faulted or the platform panicked (the crash report is above); the pc's function and line: arm-none-eabi-addr2line -f -e ${artifact.replace(/\.elf$/, ".debug.elf")} PC`;
+      default:
+        return undefined;
+    }
+  },
   devices: {
     console: {
       summary: "UART0 (16550), synchronous writes",

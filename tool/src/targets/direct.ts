@@ -77,6 +77,8 @@ export const directTarget: Target = {
   },
   bundle: { platform: "node", format: "esm", target: "node20", file: (name) => `${name}.mjs` },
   artifact: (name) => `${name}.mjs`,
+  // The same Node runtime as unix: the same exit codes.
+  exitMeaning: unixTarget.exitMeaning,
   async launch({ config, root, artifact }) {
     const net = config.devices.find((d): d is DeviceConfigOf<"net"> => d.type === "net");
     const env: Record<string, string> = {};

@@ -145,6 +145,11 @@ export interface Target {
   artifact(name: string): string;
   /** How to start the built artifact, or why it cannot start here. */
   launch(ctx: LaunchContext): Promise<LaunchPlan | { diagnostics: Diagnostic[] }>;
+  /**
+   * What a non-zero exit code of the launched artifact means, in one line (where to look,
+   * what to run next), or undefined when the target gives the code no meaning.
+   */
+  exitMeaning?(code: number, artifact: string): string | undefined;
 }
 
 /** The implementation of `device` on `target`, typed for the device's own type. */

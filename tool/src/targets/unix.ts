@@ -45,6 +45,11 @@ export const unixTarget: Target = {
   },
   bundle: { platform: "node", format: "esm", target: "node20", file: (name) => `${name}.mjs` },
   artifact: (name) => `${name}.mjs`,
+  // runtime/unix/src/boot.ts: 1 when start() fails or a device cannot be built.
+  exitMeaning: (code) =>
+    code === 1
+      ? "the unikernel failed: start() threw or rejected, or a device was refused (its error is above)"
+      : undefined,
   async launch({ root, artifact }) {
     return { command: process.execPath, args: ["--enable-source-maps", artifact], cwd: root };
   },

@@ -60,9 +60,10 @@ export const runCommand: Command = {
     const code = await instance.exited;
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
+    const meaning = instance.exitMeaning(code);
     out.finish(
       { ok: code === 0, diagnostics: result.diagnostics },
-      { exitCode: code, urls: instance.urls },
+      { exitCode: code, urls: instance.urls, ...(meaning ? { exitMeaning: meaning } : {}) },
     );
     return code;
   },
