@@ -29,11 +29,12 @@ function timed(out: string) {
 
 /**
  * samples/https-site as a user meets it (`morgana new`, a dev certificate made at build time),
- * built for cubieboard2 and booted in QEMU: Morgana's TLS 1.3 with the portable (@noble)
- * provider under XS on the emulated board, reached by curl through QEMU's forwarded port.
+ * built for cubieboard2 and booted in QEMU: Morgana's TLS 1.3 under XS on the emulated board
+ * with the native provider (BearSSL's primitives in C), reached by curl through QEMU's
+ * forwarded port.
  */
 describe("board: https-site on the emulated Cubieboard2, curl over TLS 1.3 through the forwarded port", function () {
-  // XS itself compiles once per machine (minutes); a handshake under QEMU takes about a second.
+  // XS and BearSSL compile once per machine (minutes); a handshake under QEMU takes 0.1-0.4 s.
   this.timeout(120_000);
   let dir: string;
   let caDir: string;
@@ -101,7 +102,7 @@ describe("board: https-site on the emulated Cubieboard2, curl over TLS 1.3 throu
   it("curl gets index.html byte-exact over TLS 1.3, verified against the dev CA, with HSTS", async () => {
     const page = readFileSync(join(REPO, "samples", "https-site", "htdocs", "index.html"), "utf8");
     const times: string[] = [];
-    // The first connection is cold (noble's tables are built on first use); then warm ones.
+    // Three connections, each a full handshake: the first after boot, then warm ones.
     for (let i = 0; i < 3; i++) {
       const r = await curl([
         "--tlsv1.3",
