@@ -111,7 +111,7 @@ export function createNobleProvider(random: Random): CryptoProvider {
   const provider: CryptoProvider = {
     name: "noble",
     // Pure-JavaScript AES-GCM builds its key schedule and GHASH table on every record; ChaCha20
-    // needs neither and runs 3-6 times faster here (bench/tls.ts, docs/performance.md).
+    // needs neither and costs 1.5-4.4 times less per record here (docs/performance.md).
     aeadPreference: ["chacha20-poly1305"],
     hash: hashFn,
     createHash(algorithm) {
