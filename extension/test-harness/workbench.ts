@@ -84,10 +84,16 @@ export class Workbench {
     const input = this.quickInput.locator("input");
     await input.waitFor();
     await input.fill(path);
-    await this.quickInput
-      .locator(".monaco-list-row", { hasText: path.split("/").pop() ?? path })
-      .first()
-      .waitFor();
+    // Quick Open shows recently opened files first and filters them as it goes: press Enter
+    // only once the focused row is this file (its name, and its folder's for a path).
+    const name = path.split("/").pop() ?? path;
+    const folder = path.split("/").slice(-2, -1)[0] ?? "";
+    const focused = this.quickInput.locator(".monaco-list-row.focused", { hasText: name }).first();
+    for (;;) {
+      await focused.waitFor();
+      if (((await focused.textContent().catch(() => "")) ?? "").includes(folder)) break;
+      await this.page.waitForTimeout(100);
+    }
     await this.page.keyboard.press("Enter");
     await this.page.locator(".tab.active", { hasText: path.split("/").pop() ?? path }).waitFor();
     await this.editor.click({ position: { x: 200, y: 10 } });
