@@ -4,6 +4,7 @@
 // connection's bulk MB/s. Each with the node:crypto provider and with the portable one.
 //
 //   npx tsx bench/tls.ts [--duration 3] [--rounds 3] [--providers node,noble] [--json]
+//   npx tsx bench/tls.ts --site ...   samples/https-site itself, built for unix per provider
 //   (the long mutation run of the engine is bench/fuzz-tls.ts)
 //
 // Servers run in child processes (this file with --serve), all started at once; the load comes
@@ -11,10 +12,13 @@
 // machine's load hits all of them; the ratios are per round, the figures printed their medians.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:https";
-import { loadavg } from "node:os";
+import { loadavg, tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { connect } from "node:tls";
+import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
 import { createClock } from "../runtime/unix/src/clock.ts";
 import { createNodeCryptoProvider } from "../runtime/unix/src/crypto.ts";
 import { createRandom } from "../runtime/unix/src/random.ts";
@@ -100,39 +104,38 @@ async function serve(kind: string, provider: string, port: number): Promise<void
 
 // ---- load side ----
 
-function start(kind: string, provider: string, port: number): Promise<ChildProcess> {
+/** Runs `args` with node in `cwd` until its output shows `ready`. */
+function startProcess(
+  name: string,
+  args: string[],
+  cwd: string,
+  ready: RegExp,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        process.argv[1] as string,
-        "--serve",
-        kind,
-        "--provider",
-        provider,
-        "--port",
-        String(port),
-        "--pki",
-        testPki().dir,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let err = "";
-    p.stderr?.on("data", (d) => {
-      err += String(d);
-    });
-    p.stdout?.on("data", (d) => {
-      if (String(d).includes("READY")) resolve(p);
-    });
-    p.on("exit", (code) => reject(new Error(`${kind} server exited (${code}): ${err}`)));
+    const p = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const watch = (d: Buffer) => {
+      out = (out + String(d)).slice(-4000);
+      if (ready.test(out)) resolve(p);
+    };
+    p.stdout?.on("data", watch);
+    p.stderr?.on("data", watch);
+    p.on("exit", (code) => reject(new Error(`${name} exited (${code}): ${out}`)));
   });
 }
 
+function start(kind: string, provider: string, port: number): Promise<ChildProcess> {
+  const args = ["--import", "tsx", process.argv[1] as string, "--serve", kind];
+  args.push("--provider", provider, "--port", String(port), "--pki", testPki().dir);
+  return startProcess(`${kind} server`, args, process.cwd(), /READY/);
+}
+
+/** The CA the load's TLS clients trust: the test PKI's, or (`--site`) the dev CA. */
+let caPem = "";
+
 /** Full handshakes per second: `conc` loops of connect, handshake, close, for `ms`. */
 async function handshakes(port: number, ms: number, conc = 8): Promise<number> {
-  const ca = testPki().caPem;
+  const ca = caPem;
   const end = Date.now() + ms;
   let n = 0;
   const loop = async () => {
@@ -169,7 +172,7 @@ function requests(port: number, seconds: number): number {
 
 /** One connection's download rate of a 64 MiB body, MB/s (best of 3). */
 async function bulk(port: number): Promise<number> {
-  const ca = testPki().caPem;
+  const ca = caPem;
   let best = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = process.hrtime.bigint();
@@ -261,13 +264,87 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const SITE = join(repoRoot, "samples", "https-site");
+
+/**
+ * `--site`: samples/https-site itself, copied to the temp dir and built for unix once per
+ * provider (the tls device's `crypto`: `native` is node:crypto, `portable` @noble), with a
+ * 64 MiB `bulk` file added to its htdocs and a dev certificate from a dev CA of the bench's
+ * own; beside it bench/peers/node-https-static.mjs with the same certificate and files.
+ */
+const siteRoot = join(tmpdir(), `morgana-bench-tls-${process.pid}`);
+
+async function startSite(providers: string[]): Promise<Server[]> {
+  const root = siteRoot;
+  rmSync(root, { recursive: true, force: true });
+  const caDir = join(root, "dev-ca");
+  const servers: Server[] = [];
+  let first: string | null = null;
+  try {
+    for (const provider of providers) {
+      const dir = join(root, provider);
+      const skip = new Set(["dist", ".morgana", "keys"]);
+      cpSync(SITE, dir, { recursive: true, filter: (src) => !skip.has(relative(SITE, src)) });
+      mkdirSync(join(dir, "keys"));
+      // Every copy serves the first build's certificate (a build never replaces keys).
+      for (const f of first ? ["server.pem", "server.key"] : []) {
+        copyFileSync(join(first as string, "keys", f), join(dir, "keys", f));
+      }
+      writeFileSync(join(dir, "htdocs", "bulk"), new Uint8Array(BULK).fill(0x61));
+      const port = await freePort();
+      const yamlPath = join(dir, "unikernel.yaml");
+      const doc = parseDocument(readFileSync(yamlPath, "utf8"));
+      doc.setIn(["targets", "unix", "ports"], [`${port}:443`, `${await freePort()}:80`]);
+      doc.setIn(["devices", "tls", "crypto"], provider === "noble" ? "portable" : "native");
+      writeFileSync(yamlPath, doc.toString());
+      const built = spawnSync(
+        process.execPath,
+        [join(repoRoot, "tool", "bin", "morgana.js"), "build", "-t", "unix", "-p", dir],
+        { encoding: "utf8", env: { ...process.env, MORGANA_CA_DIR: caDir } },
+      );
+      if (built.status !== 0)
+        throw new Error(`morgana build ${dir}: ${built.stdout}${built.stderr}`);
+      first ??= dir;
+      const script = join(dir, "dist", "unix", "https-site.mjs");
+      const p = await startProcess(
+        `https-site (${provider})`,
+        [script],
+        dir,
+        /listening on https:/,
+      );
+      servers.push({ name: `https-site (${provider})`, port, process: p });
+    }
+    const htdocs = join(first as string, "htdocs");
+    const keys = join(first as string, "keys");
+    const port = await freePort();
+    const peer = await startProcess(
+      "node https peer",
+      [join(repoRoot, "bench", "peers", "node-https-static.mjs"), "--htdocs", htdocs]
+        .concat(["--cert", join(keys, "server.pem"), "--key", join(keys, "server.key")])
+        .concat(["--port", String(port)]),
+      root,
+      /READY/,
+    );
+    servers.unshift({ name: "node https", port, process: peer });
+    caPem = readFileSync(join(caDir, "ca.pem"), "utf8");
+    return servers;
+  } catch (e) {
+    for (const s of servers) s.process.kill();
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 async function bench(): Promise<void> {
   const seconds = Number(arg("duration", "3"));
   const rounds = Number(arg("rounds", "3"));
   const providers = arg("providers", "node,noble").split(",");
+  const site = process.argv.includes("--site");
   testPki().leaf("p256");
+  caPem = testPki().caPem;
   const load0 = loadavg()[0] as number;
-  const servers = await startAll(providers);
+  const servers = site ? await startSite(providers) : await startAll(providers);
   const runs: Row[][] = [];
   try {
     // Warm-up, not counted: every server's code paths compiled before measuring.
@@ -278,6 +355,7 @@ async function bench(): Promise<void> {
     for (let r = 0; r < rounds; r++) runs.push(await round(servers, seconds));
   } finally {
     for (const s of servers) s.process.kill();
+    if (site) rmSync(siteRoot, { recursive: true, force: true }); // two 64 MiB copies
   }
   const load1 = loadavg()[0] as number;
   // Each figure of a round as a ratio to node https in the same round; medians over rounds.
