@@ -77,6 +77,8 @@ describe("e2e: bench/lsp measures the editor's latency beside the yaml parse flo
         "diagnostics/in-process",
         "completion/in-process",
         "hover/in-process",
+        "completion, text not yet parsed/in-process",
+        "diagnostics, YAML broken/in-process",
         "diagnostics/stdio",
         "completion/stdio",
       ],
