@@ -38,6 +38,7 @@ export {
 export {
   encodeChunk,
   encodeLastChunk,
+  freezeHeaders,
   type HeadOptions,
   httpDate,
   reasonPhrase,
@@ -55,4 +56,4 @@ export type {
   Deadline,
   DrainReason,
 } from "./state.ts";
-export { keyOfPath, serveStore, textResponse } from "./static.ts";
+export { keyOfPath, type ServeStoreOptions, serveStore, textResponse } from "./static.ts";

@@ -139,80 +139,167 @@ export interface HeadOptions extends SerializeOptions {
  * Connection come from `options`; the handler's own Content-Length is kept only for a HEAD
  * or 304 response without body. Throws TypeError/RangeError on an invalid status, field
  * name or field value (CR/LF in a value would allow response splitting).
+ *
+ * A frozen list of frozen pairs (`freezeHeaders`) is checked and encoded on its first
+ * response and copied as bytes after that: a handler answering with the same fields again
+ * and again (a file's Content-Type and ETag, a site's security fields) pays for them once.
  */
 export function serializeHead(
   status: number,
-  headers: readonly [string, string][],
+  headers: readonly (readonly [string, string])[],
   options: HeadOptions = {},
 ): { head: Uint8Array; close: boolean } {
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new RangeError(`invalid status ${status}`);
   }
   let close = options.close === true;
+  let hasDate = false;
+  let keepOwnLength = false;
   // The head is gathered as pieces and written once into pooled bytes: no concatenated
   // string to build and flatten for every response. Plain pushes, no helper closure: one
   // made per response cost more than the pushes (under esbuild's keepNames, a defineProperty).
-  const parts: string[] = [statusLine(status)];
-  let hasDate = false;
-  let keepOwnLength = false;
-  for (const [name, value] of headers) {
-    if (!isToken(name)) throw new TypeError(`invalid field name ${JSON.stringify(name)}`);
-    if (!isFieldValue(value)) throw new TypeError(`invalid value for field ${name}`);
-    const lower = name.length === 4 || name.length >= 10 ? name.toLowerCase() : "";
-    if (lower === "connection") {
-      if (hasToken(value, "close")) close = true;
-      continue;
+  const block = encodedBlock(headers);
+  const fields: string[] = [];
+  if (block === null) {
+    for (const [name, value] of headers) {
+      if (!isToken(name)) throw new TypeError(`invalid field name ${JSON.stringify(name)}`);
+      if (!isFieldValue(value)) throw new TypeError(`invalid value for field ${name}`);
+      const managed = managedField(name);
+      if (managed === "connection") {
+        if (hasToken(value, "close")) close = true;
+        continue;
+      }
+      if (managed === "transfer-encoding") continue;
+      if (managed === "content-length") {
+        // RFC 9110 §8.6: a HEAD or 304 response may carry the length the GET would have.
+        const own = options.contentLength === undefined && !options.chunked;
+        const allowed = status === 304 || (options.headRequest === true && statusHasBody(status));
+        if (!own || !allowed || !/^[0-9]+$/.test(value)) continue;
+        keepOwnLength = true;
+      }
+      if (managed === "date") hasDate = true;
+      fields.push(name, ": ", value, "\r\n");
     }
-    if (lower === "transfer-encoding") continue;
-    if (lower === "content-length") {
-      // RFC 9110 §8.6: a HEAD or 304 response may carry the length the GET would have.
-      const own = options.contentLength === undefined && !options.chunked;
-      const allowed = status === 304 || (options.headRequest === true && statusHasBody(status));
-      if (!own || !allowed || !/^[0-9]+$/.test(value)) continue;
-      keepOwnLength = true;
-    }
-    if (lower === "date") hasDate = true;
-    parts.push(name, ": ", value, "\r\n");
   }
-  if (!hasDate && options.dateMs !== undefined) parts.push(dateLine(options.dateMs));
-  if (options.chunked) parts.push("Transfer-Encoding: chunked\r\n");
+  const line = statusLine(status);
+  const date = !hasDate && options.dateMs !== undefined ? dateLine(options.dateMs) : null;
+  const tail: string[] = [];
+  if (options.chunked) tail.push("Transfer-Encoding: chunked\r\n");
   else if (options.contentLength !== undefined && !keepOwnLength) {
-    parts.push("Content-Length: ", String(options.contentLength), "\r\n");
+    tail.push("Content-Length: ", String(options.contentLength), "\r\n");
   }
-  if (close) parts.push("Connection: close\r\n");
-  else if (options.keepAlive) parts.push("Connection: keep-alive\r\n");
-  parts.push("\r\n");
-  let length = 0;
-  for (const piece of parts) length += piece.length;
+  if (close) tail.push("Connection: close\r\n");
+  else if (options.keepAlive) tail.push("Connection: keep-alive\r\n");
+  tail.push("\r\n");
+  let length = line.length + (block?.length ?? 0) + (date?.length ?? 0);
+  for (const piece of fields) length += piece.length;
+  for (const piece of tail) length += piece.length;
   const head = allocPooled(length);
-  let at = 0;
-  for (const piece of parts) at = writeLatin1(head, at, piece);
+  head.set(line, 0);
+  let at = line.length;
+  if (block !== null) {
+    head.set(block, at);
+    at += block.length;
+  }
+  for (const piece of fields) at = writeLatin1(head, at, piece);
+  if (date !== null) {
+    head.set(date, at);
+    at += date.length;
+  }
+  for (const piece of tail) at = writeLatin1(head, at, piece);
   return { head, close };
 }
 
-const STATUS_LINES = new Map<number, string>();
+/**
+ * The lower-case name of a field the serializer writes itself (Connection,
+ * Transfer-Encoding, Content-Length, Date), else "". Only names of those lengths are
+ * lower-cased: no new string for every other field of every response.
+ */
+function managedField(name: string): string {
+  const n = name.length;
+  if (n !== 4 && n !== 10 && n !== 14 && n !== 17) return "";
+  const lower = name.toLowerCase();
+  return lower === "connection" ||
+    lower === "transfer-encoding" ||
+    lower === "content-length" ||
+    lower === "date"
+    ? lower
+    : "";
+}
 
-/** "HTTP/1.1 200 OK\r\n", made once per status. */
-function statusLine(status: number): string {
+/**
+ * Encoded fields of frozen header lists, checked once; `NOT_PLAIN` for a list naming a
+ * managed field (what is written for it depends on the response: the general path, always).
+ */
+const BLOCKS = new WeakMap<object, Uint8Array>();
+const NOT_PLAIN = new Uint8Array(0);
+
+/**
+ * The bytes of a frozen list of frozen pairs ("Name: value\r\n" each), made and checked on
+ * its first use; null for any other list (it may change, so it is checked every time) and
+ * for a list naming a managed field. Throws like `serializeHead` on a bad name or value.
+ */
+function encodedBlock(headers: readonly (readonly [string, string])[]): Uint8Array | null {
+  if (headers.length === 0 || !Object.isFrozen(headers)) return null;
+  const known = BLOCKS.get(headers);
+  if (known !== undefined) return known === NOT_PLAIN ? null : known;
+  let length = 0;
+  for (const pair of headers) {
+    const [name, value] = pair;
+    if (!Object.isFrozen(pair) || managedField(name) !== "") {
+      BLOCKS.set(headers, NOT_PLAIN);
+      return null;
+    }
+    if (!isToken(name)) throw new TypeError(`invalid field name ${JSON.stringify(name)}`);
+    if (!isFieldValue(value)) throw new TypeError(`invalid value for field ${name}`);
+    length += name.length + value.length + 4;
+  }
+  const block = new Uint8Array(length);
+  let at = 0;
+  for (const [name, value] of headers) {
+    at = writeLatin1(block, at, name);
+    at = writeLatin1(block, at, ": ");
+    at = writeLatin1(block, at, value);
+    at = writeLatin1(block, at, "\r\n");
+  }
+  BLOCKS.set(headers, block);
+  return block;
+}
+
+/**
+ * `headers` copied and frozen, the list and each pair, so `serializeHead` checks and encodes
+ * them once for all the responses that carry this very list: for fields a handler sends
+ * unchanged many times. The response's `headers` may be such a list.
+ */
+export function freezeHeaders(headers: readonly (readonly [string, string])[]): [string, string][] {
+  const frozen = Object.freeze(headers.map((pair) => Object.freeze([pair[0], pair[1]])));
+  // Typed as the mutable list `HttpResponse.headers` is; writing to it throws.
+  return frozen as unknown as [string, string][];
+}
+
+const STATUS_LINES = new Map<number, Uint8Array>();
+
+/** "HTTP/1.1 200 OK\r\n" as bytes, made once per status. */
+function statusLine(status: number): Uint8Array {
   let line = STATUS_LINES.get(status);
   if (line === undefined) {
-    line = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    line = latin1Encode(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`);
     if (STATUS_LINES.size < 1000) STATUS_LINES.set(status, line);
   }
   return line;
 }
 
-/** "Date: ...\r\n", made once per second (httpDate caches the date itself). */
-function dateLine(ms: number): string {
+/** "Date: ...\r\n" as bytes, made once per second (httpDate caches the date itself). */
+function dateLine(ms: number): Uint8Array {
   const date = httpDate(ms);
   if (date !== cachedDateLineFor) {
     cachedDateLineFor = date;
-    cachedDateLine = `Date: ${date}\r\n`;
+    cachedDateLine = latin1Encode(`Date: ${date}\r\n`);
   }
   return cachedDateLine;
 }
 let cachedDateLineFor = "";
-let cachedDateLine = "";
+let cachedDateLine: Uint8Array = new Uint8Array(0);
 
 /**
  * Serializes a whole response. Content-Length is set from the body (RFC 9110 §8.6), except

@@ -1,5 +1,5 @@
 import type { Devices } from "morgana:devices";
-import { type HttpHandler, type HttpRequest, header, serveStore } from "@morgana/stack/http";
+import { type HttpRequest, header, serveStore } from "@morgana/stack/http";
 
 /**
  * Where clients reach the HTTPS port, by the port they reached plain HTTP on: the host ports
@@ -31,7 +31,8 @@ function redirectToHttps(req: HttpRequest) {
 /**
  * Headers every HTTPS response carries: HSTS, so the browser uses HTTPS from now on, and the
  * usual hardening for a static site (no sniffing, no framing, scripts and styles from this
- * origin only, no referrer sent elsewhere).
+ * origin only, no referrer sent elsewhere). `serveStore` adds them to every response it
+ * makes (200, 304, 404, ...) and encodes them once per file, not once per response.
  */
 const SECURITY_HEADERS: [string, string][] = [
   ["Strict-Transport-Security", HSTS],
@@ -41,17 +42,10 @@ const SECURITY_HEADERS: [string, string][] = [
   ["Referrer-Policy", "no-referrer"],
 ];
 
-function withSecurityHeaders(handler: HttpHandler): HttpHandler {
-  return async (req) => {
-    const res = await handler(req);
-    return { ...res, headers: [...(res.headers ?? []), ...SECURITY_HEADERS] };
-  };
-}
-
 export async function start({ console, htdocs, https, http }: Devices): Promise<void> {
   await console.log(`https-site: htdocs over TLS on port ${https.port}, redirects on ${http.port}`);
   await Promise.all([
-    https.serve(withSecurityHeaders(serveStore(htdocs))),
+    https.serve(serveStore(htdocs, { headers: SECURITY_HEADERS })),
     http.serve(redirectToHttps),
   ]);
 }
