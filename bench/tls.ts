@@ -1,15 +1,17 @@
-// bench/tls: Morgana's TLS 1.3 (TlsFlow + the stack's HTTP server, on the unix target's host
-// sockets) against a Node `https` server with the same certificate and page, measured in the
-// same run, as ratios: full TLS 1.3 handshakes/s, keep-alive HTTPS requests/s (wrk), and one
-// connection's bulk MB/s. Each with the node:crypto provider and with the portable one.
+// bench/tls: issue 7's measure. samples/https-site itself, built for the unix target once per
+// crypto provider (node:crypto, then the portable one), beside a Node `https` server with the
+// same certificate and page (bench/peers/node-https-static.mjs), in the same run, as ratios:
+// full TLS 1.3 handshakes/s, keep-alive HTTPS requests/s (wrk, GET / = the site's
+// index.html), and one connection's bulk MB/s (a 64 MiB file added to the site's htdocs).
 //
 //   npx tsx bench/tls.ts [--duration 3] [--rounds 3] [--providers node,noble] [--json]
-//   npx tsx bench/tls.ts --site ...   samples/https-site itself, built for unix per provider
+//   npx tsx bench/tls.ts --pieces ...  the server pieces alone instead of the built sample:
+//   TlsFlow + the stack's HTTP server answering one in-memory page (no kv_ro, no site fields)
 //   (the long mutation run of the engine is bench/fuzz-tls.ts)
 //
-// Servers run in child processes (this file with --serve), all started at once; the load comes
-// from this process and wrk. Each round measures every server back to back, so a swing in the
-// machine's load hits all of them; the ratios are per round, the figures printed their medians.
+// Servers run in child processes, all started at once; the load comes from this process and
+// wrk. Each round measures every server back to back, so a swing in the machine's load hits
+// all of them; the ratios are per round, the figures printed their medians.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -130,7 +132,7 @@ function start(kind: string, provider: string, port: number): Promise<ChildProce
   return startProcess(`${kind} server`, args, process.cwd(), /READY/);
 }
 
-/** The CA the load's TLS clients trust: the test PKI's, or (`--site`) the dev CA. */
+/** The CA the load's TLS clients trust: the dev CA, or (`--pieces`) the test PKI's. */
 let caPem = "";
 
 /** Full handshakes per second: `conc` loops of connect, handshake, close, for `ms`. */
@@ -268,7 +270,7 @@ const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const SITE = join(repoRoot, "samples", "https-site");
 
 /**
- * `--site`: samples/https-site itself, copied to the temp dir and built for unix once per
+ * The default: samples/https-site itself, copied to the temp dir and built for unix once per
  * provider (the tls device's `crypto`: `native` is node:crypto, `portable` @noble), with a
  * 64 MiB `bulk` file added to its htdocs and a dev certificate from a dev CA of the bench's
  * own; beside it bench/peers/node-https-static.mjs with the same certificate and files.
@@ -340,7 +342,8 @@ async function bench(): Promise<void> {
   const seconds = Number(arg("duration", "3"));
   const rounds = Number(arg("rounds", "3"));
   const providers = arg("providers", "node,noble").split(",");
-  const site = process.argv.includes("--site");
+  // `--site` was the flag before the site became the default; still accepted.
+  const site = !process.argv.includes("--pieces");
   testPki().leaf("p256");
   caPem = testPki().caPem;
   const load0 = loadavg()[0] as number;
@@ -369,13 +372,24 @@ async function bench(): Promise<void> {
       ratios: Object.fromEntries(METRICS.map((k) => [k, median(ratios(i, k))])),
       rounds: runs.map((rows) => rows[i]),
     }));
-    process.stdout.write(`${JSON.stringify({ load: [load0, load1], servers: out }, null, 2)}\n`);
+    const mode = site ? "site" : "pieces";
+    process.stdout.write(
+      `${JSON.stringify({ mode, load: [load0, load1], servers: out }, null, 2)}\n`,
+    );
     return;
   }
   const f = (x: number) => x.toFixed(1).padStart(9);
   const r2 = (x: number) => x.toFixed(2);
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  const what = site
+    ? "samples/https-site built for unix, per provider"
+    : "the server pieces (TlsFlow + HTTP server, one in-memory page)";
   process.stdout.write(
-    `${rounds} rounds of ${seconds} s, load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}\n` +
+    `${what}, at ${commit.stdout.trim() || "?"}; beside node https with the same certificate and page\n` +
+      `${rounds} rounds of ${seconds} s, load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}\n` +
       "medians; ratios to node https in the same round (each round's in brackets)\n" +
       "server               handshakes/s ratio      req/s ratio  bulk MB/s ratio\n",
   );
