@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
+import { staticWebsiteForBoard } from "./lib/board.ts";
 import { freePort, morgana, REPO, removeDir, tempDir } from "./lib/morgana.ts";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+const _ROOT = resolve(import.meta.dirname, "..", "..");
 /** What a restored image prints first (xs/xs_host.c boot_from_snapshot): no bundle evaluated. */
 const RESTORED = /^morgana: heap snapshot restored \(\d+ KiB from \d+ KiB packed\) in \d+ ms$/m;
 
@@ -53,14 +46,7 @@ describe("board: --snapshot images (an XS heap snapshot taken at build time, res
   before(async function () {
     this.timeout(20 * 60_000);
     await ensureXsLibrary();
-    site = mkdtempSync(join(tmpdir(), "morgana-board-snapshot-"));
-    cpSync(join(ROOT, "samples", "static-website"), site, {
-      recursive: true,
-      filter: (src) => !src.includes(`${join("static-website", "dist")}`),
-    });
-    port = await freePort();
-    const yaml = join(site, "unikernel.yaml");
-    writeFileSync(yaml, `${readFileSync(yaml, "utf8")}  cubieboard2:\n    ports: ["${port}:80"]\n`);
+    ({ dir: site, port } = await staticWebsiteForBoard("morgana-board-snapshot-"));
   });
 
   after(() => rmSync(site, { recursive: true, force: true }));

@@ -11,10 +11,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ensureXsLibrary, linkImage } from "../../runtime/baremetal/build/index.ts";
+import { ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
 import { createKvRo } from "../../runtime/unix/src/index.ts";
 import { build, run } from "../../tool/src/api/index.ts";
-import { freePort, morgana } from "./lib/morgana.ts";
+import { linkFaultImage, staticWebsiteForBoard } from "./lib/board.ts";
+import { morgana } from "./lib/morgana.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -81,14 +82,7 @@ describe("board: samples/static-website on the emulated board, through QEMU's fo
   before(async function () {
     this.timeout(20 * 60_000);
     await ensureXsLibrary();
-    dir = mkdtempSync(join(tmpdir(), "morgana-board-site-"));
-    cpSync(join(ROOT, "samples", "static-website"), dir, {
-      recursive: true,
-      filter: (src) => !src.includes(`${join("static-website", "dist")}`),
-    });
-    port = await freePort();
-    const yaml = join(dir, "unikernel.yaml");
-    writeFileSync(yaml, `${readFileSync(yaml, "utf8")}  cubieboard2:\n    ports: ["${port}:80"]\n`);
+    ({ dir, port } = await staticWebsiteForBoard("morgana-board-site-"));
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -205,27 +199,10 @@ describe("board: `morgana run -t cubieboard2` passes a failing guest's report an
 
   it("a guest that faults in C: the crash report with registers, exit 3", async function () {
     this.timeout(120_000);
-    // No JS can fault the CPU: the artifact is a platform-only image whose C main reads
-    // through an unmapped address, booted by `run --no-build` exactly as a built one is.
-    const main = join(dir, "fault.c");
-    writeFileSync(
-      main,
-      [
-        '#include "platform.h"',
-        "int runtime_main(void) {",
-        '  platform_printf("about to fault\\n");',
-        "  return *(volatile int *)0x00000123;",
-        "}",
-        "",
-      ].join("\n"),
-    );
-    writeFileSync(join(dir, "empty.js"), "");
+    // No JS can fault the CPU: the artifact is a platform-only image that faults in C, booted
+    // by `run --no-build` exactly as a built one is.
     mkdirSync(join(dir, "dist", "cubieboard2"), { recursive: true });
-    await linkImage({
-      bundle: join(dir, "empty.js"),
-      out: join(dir, "dist", "cubieboard2", "hello.elf"),
-      main,
-    });
+    await linkFaultImage(dir, join(dir, "dist", "cubieboard2", "hello.elf"));
     const r = await morgana(["run", "-t", "cubieboard2", "--no-build"], dir);
     assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /about to fault/);

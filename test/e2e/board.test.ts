@@ -11,6 +11,7 @@ import {
   packKv,
 } from "../../runtime/baremetal/build/index.ts";
 import { createKvRo } from "../../runtime/unix/src/index.ts";
+import { linkFaultImage } from "./lib/board.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const HELLO = join(ROOT, "samples", "hello", "src", "unikernel.ts");
@@ -157,24 +158,7 @@ describe("board: bare-metal images on the emulated Cubieboard2 (QEMU)", () => {
   });
 
   it("a C fault prints the registers and the fault address, and exits 3", async () => {
-    const main = join(dir, "fault.c");
-    writeFileSync(
-      main,
-      [
-        '#include "platform.h"',
-        "int runtime_main(void) {",
-        '  platform_printf("about to fault\\n");',
-        "  return *(volatile int *)0x00000123;",
-        "}",
-        "",
-      ].join("\n"),
-    );
-    writeFileSync(join(dir, "empty.js"), "");
-    const img = await linkImage({
-      bundle: join(dir, "empty.js"),
-      out: join(dir, "fault.elf"),
-      main,
-    });
+    const img = await linkFaultImage(dir, join(dir, "fault.elf"));
     const run = await boot(img.elf);
     assert.equal(run.code, 3);
     const text = run.lines.join("\n");
