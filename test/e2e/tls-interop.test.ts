@@ -25,6 +25,7 @@ import {
   runClient,
   SUITES,
   SUITES12,
+  sClient,
   startServer,
 } from "./tls-peers.ts";
 
@@ -42,23 +43,16 @@ describe("e2e: TLS 1.3 interop, Morgana as the server", function () {
         try {
           const ossl = await runClient(
             "openssl",
-            [
-              "s_client",
-              "-connect",
-              `127.0.0.1:${server.port}`,
+            sClient(server.port, `${pki.dir}/ca.pem`, [
               "-tls1_3",
               "-ciphersuites",
               suite.name,
               "-groups",
               group.openssl,
-              "-CAfile",
-              `${pki.dir}/ca.pem`,
-              "-servername",
-              "localhost",
               "-verify_return_error",
               "-verify_hostname",
               "localhost",
-            ],
+            ]),
             GET,
             HELLO,
           );
@@ -144,17 +138,7 @@ describe("e2e: TLS 1.3 interop, Morgana as the server", function () {
     try {
       const r = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-groups",
-          "P-384:X25519",
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-groups", "P-384:X25519"]),
         GET,
         HELLO,
       );
@@ -170,34 +154,14 @@ describe("e2e: TLS 1.3 interop, Morgana as the server", function () {
     try {
       const first = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-          "-sess_out",
-          sess,
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-sess_out", sess]),
         GET,
         HELLO,
       );
       assert.match(first.out, /New, TLSv1.3/);
       const second = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-          "-sess_in",
-          sess,
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-sess_in", sess]),
         GET,
         HELLO,
       );
@@ -216,16 +180,7 @@ describe("e2e: TLS 1.3 interop, Morgana as the server", function () {
     try {
       const r = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-          "-verify_return_error",
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-verify_return_error"]),
         GET,
         HELLO,
       );
@@ -378,15 +333,7 @@ describe("e2e: TLS 1.3 interop, post-handshake and requests", function () {
       // s_client reads a line "k" as "send KeyUpdate"; the request follows under the new key.
       const r = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`),
         ["k\n", GET],
         HELLO,
       );
@@ -456,21 +403,14 @@ describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
               : group.openssl;
           const ossl = await runClient(
             "openssl",
-            [
-              "s_client",
-              "-connect",
-              `127.0.0.1:${server.port}`,
+            sClient(server.port, `${pki.dir}/ca.pem`, [
               "-tls1_2",
               "-cipher",
               suite.openssl,
               "-groups",
               groups,
-              "-CAfile",
-              `${pki.dir}/ca.pem`,
-              "-servername",
-              "localhost",
               "-verify_return_error",
-            ],
+            ]),
             GET,
             want,
           );
@@ -544,18 +484,7 @@ describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
     try {
       const r = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-tls1_2",
-          "-groups",
-          "X25519",
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-tls1_2", "-groups", "X25519"]),
         GET,
         /alert/,
       );
@@ -570,16 +499,7 @@ describe("e2e: TLS 1.2 interop, Morgana as the server", function () {
     try {
       const r = await runClient(
         "openssl",
-        [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${server.port}`,
-          "-tls1_2",
-          "-CAfile",
-          `${pki.dir}/ca.pem`,
-          "-servername",
-          "localhost",
-        ],
+        sClient(server.port, `${pki.dir}/ca.pem`, ["-tls1_2"]),
         ["R\n", GET],
         HELLO,
       );
@@ -627,18 +547,7 @@ describe("e2e: key log lines match OpenSSL's own", function () {
       try {
         await runClient(
           "openssl",
-          [
-            "s_client",
-            "-connect",
-            `127.0.0.1:${server.port}`,
-            version,
-            "-CAfile",
-            `${pki.dir}/ca.pem`,
-            "-servername",
-            "localhost",
-            "-keylogfile",
-            file,
-          ],
+          sClient(server.port, `${pki.dir}/ca.pem`, [version, "-keylogfile", file]),
           GET,
           HELLO,
         );

@@ -144,6 +144,23 @@ export function opensslWww(port: number, cert: ServedCertificate, extra: string[
   );
 }
 
+/**
+ * `openssl s_client`'s arguments for a server on 127.0.0.1:`port`, verified against `caFile`
+ * as "localhost", with `extra` options (versions, suites, groups, sessions, key log).
+ */
+export function sClient(port: number, caFile: string, extra: string[] = []): string[] {
+  return [
+    "s_client",
+    "-connect",
+    `127.0.0.1:${port}`,
+    ...extra,
+    "-CAfile",
+    caFile,
+    "-servername",
+    "localhost",
+  ];
+}
+
 /** Starts a server tool and resolves once `ready` shows in its output. */
 export function startServer(
   cmd: string,
