@@ -17,7 +17,7 @@ import {
 import { checkoutPath } from "../checkout.ts";
 import type { DeviceConfig, Diagnostic } from "../config/index.ts";
 import type { Target, WiringContext } from "./types.ts";
-import { unixTarget } from "./unix.ts";
+import { tlsStackCall, unixTarget } from "./unix.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -244,21 +244,12 @@ export const cubieboard2Target: Target = {
     tls: {
       summary:
         "Morgana's TLS 1.3 over the stack (crypto in C from BearSSL, or @noble; the board's seeded Random)",
-      construct: (d, ctx) => {
-        const o = d.options;
-        const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
-        const fields = [
-          `keys: ${ctx.ref(d.deps.keys)}`,
-          `certificate: ${lit(o.certificate)}`,
-          `key: ${lit(o.key)}`,
-          ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
+      construct: (d, ctx) =>
+        tlsStackCall(d, ctx, {
           // native: the hot primitives in C (BearSSL); portable: @noble only (docs/board.md).
-          `crypto: board.createCryptoProvider(${lit(o.crypto === "portable" ? "noble" : "c")})`,
-          "clock: board.createClock()",
-          ...(serves ? ['alpn: ["http/1.1"]'] : []),
-        ];
-        return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
-      },
+          crypto: `board.createCryptoProvider(${lit(d.options.crypto === "portable" ? "noble" : "c")})`,
+          clock: "board.createClock()",
+        }),
     },
     http: unixTarget.devices.http,
   },

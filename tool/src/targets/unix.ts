@@ -1,4 +1,4 @@
-import type { DeviceConfig, PortForward } from "../config/index.ts";
+import type { DeviceConfig, DeviceConfigOf, PortForward } from "../config/index.ts";
 import type { Target, WiringContext } from "./types.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
@@ -7,6 +7,31 @@ const lit = (v: unknown) => JSON.stringify(v);
 function portTable(ports: readonly PortForward[], protocol: "tcp" | "udp"): string {
   const entries = ports.filter((p) => p.protocol === protocol).map((p) => `${p.guest}: ${p.host}`);
   return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+}
+
+/**
+ * The wiring of a tls device, the same on every target but for what its runtime supplies:
+ * the crypto provider, the clock, and any extra fields (a key log on unix). ALPN offers
+ * http/1.1 when an http device serves over it.
+ */
+export function tlsStackCall(
+  d: DeviceConfigOf<"tls">,
+  ctx: WiringContext,
+  runtime: { crypto: string; clock: string; extra?: string[] },
+): string {
+  const o = d.options;
+  const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
+  const fields = [
+    `keys: ${ctx.ref(d.deps.keys)}`,
+    `certificate: ${lit(o.certificate)}`,
+    `key: ${lit(o.key)}`,
+    ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
+    `crypto: ${runtime.crypto}`,
+    `clock: ${runtime.clock}`,
+    ...(serves ? ['alpn: ["http/1.1"]'] : []),
+    ...(runtime.extra ?? []),
+  ];
+  return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
 }
 
 /**
@@ -75,23 +100,15 @@ export const unixTarget: Target = {
     tls: {
       summary:
         "Morgana's TLS 1.3 over the stack (node:crypto, or @noble with crypto: portable), credentials from its keys store",
-      construct: (d, ctx) => {
-        const o = d.options;
-        const serves = ctx.devices.some((x) => x.type === "http" && x.deps.stack === d.name);
-        const fields = [
-          `keys: ${ctx.ref(d.deps.keys)}`,
-          `certificate: ${lit(o.certificate)}`,
-          `key: ${lit(o.key)}`,
-          ...(o.trust === undefined ? [] : [`trust: ${lit(o.trust)}`]),
-          o.crypto === "portable"
-            ? "crypto: unix.createPortableCryptoProvider()"
-            : "crypto: unix.createNodeCryptoProvider()",
-          "clock: unix.createClock()",
-          ...(serves ? ['alpn: ["http/1.1"]'] : []),
-          "keyLog: unix.keyLogFromEnv()",
-        ];
-        return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
-      },
+      construct: (d, ctx) =>
+        tlsStackCall(d, ctx, {
+          crypto:
+            d.options.crypto === "portable"
+              ? "unix.createPortableCryptoProvider()"
+              : "unix.createNodeCryptoProvider()",
+          clock: "unix.createClock()",
+          extra: ["keyLog: unix.keyLogFromEnv()"],
+        }),
     },
     http: {
       summary: "Morgana's HTTP/1.1 server over the stack",
