@@ -1,4 +1,5 @@
 import { StackError } from "@morgana/stack/devices";
+import { closeTrace, openTrace } from "./trace.ts";
 
 /** What the generated wiring tells the runtime about the unikernel it boots. */
 export interface BootInfo {
@@ -30,7 +31,8 @@ export function describeError(err: unknown): string {
 /**
  * Boots a unikernel on the unix target: builds its devices, calls `start(devices)`, and
  * exits when `start` settles (0 on success, 1 on failure). SIGINT and SIGTERM close every
- * device and exit with 130 and 143.
+ * device and exit with 130 and 143. With MORGANA_TRACE set, the trace channel opens before the
+ * devices are built (they take its tracer) and closes after them, so their last events go out.
  */
 export async function boot<D extends object>(
   info: BootInfo,
@@ -38,6 +40,7 @@ export async function boot<D extends object>(
   start: (devices: D) => unknown,
 ): Promise<void> {
   let devices: D;
+  openTrace(info);
   try {
     devices = makeDevices();
   } catch (err) {
@@ -53,6 +56,7 @@ export async function boot<D extends object>(
     const deadline = setTimeout(() => process.exit(code), 3000);
     deadline.unref();
     for (const c of closables) await c.close().catch(() => {});
+    await closeTrace();
     process.exit(code);
   };
   process.once("SIGINT", () => void stop(EXIT_SIGINT));

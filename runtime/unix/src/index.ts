@@ -8,3 +8,4 @@ export { createKvRo } from "./kv_ro.ts";
 export { createPortableCryptoProvider } from "./portable_crypto.ts";
 export { createRandom } from "./random.ts";
 export { createHostStack, type HostStackOptions } from "./stack.ts";
+export { closeTrace, ENV_TRACE, openTrace, type TraceHello, tracer } from "./trace.ts";

@@ -6,6 +6,7 @@ const SPELLING: Record<FlagName, string> = {
   debug: "--debug",
   snapshot: "--snapshot",
   pcap: "--pcap",
+  trace: "--trace",
 };
 
 /**

@@ -9,6 +9,7 @@ import { artifactPath, buildOpened } from "./build.ts";
 import { unsupportedFlags } from "./flags.ts";
 import { type Progress, quietProgress } from "./progress.ts";
 import { failure, hasErrors, type Outcome } from "./result.ts";
+import { ENV_TRACE, type HostTraceChannel, openTraceChannel, type TraceListener } from "./trace.ts";
 
 export interface RunOptions {
   projectDir: string;
@@ -22,7 +23,9 @@ export interface RunOptions {
   console?: "inherit" | "pipe";
   /**
    * Variants, for targets that offer them: `debug` and `snapshot` build (and boot) that kind of
-   * image; `pcap` captures the traffic into a file (resolved against the current folder).
+   * image; `pcap` captures the traffic into a file (resolved against the current folder);
+   * `trace` opens the trace channel: events into a file (resolved likewise) as JSON lines, or,
+   * with true, only to `onTrace` listeners.
    */
   flags?: RunFlags;
   progress?: Progress;
@@ -51,6 +54,13 @@ export interface RunningUnikernel {
   exitMeaning(code: number): string | undefined;
   /** Called for each announced URL, including those announced before. */
   onUrl(listener: (url: string) => void): void;
+  /** Called for each trace event as it arrives (with the `trace` flag; never otherwise). */
+  onTrace(listener: TraceListener): void;
+  /**
+   * With the `trace` flag: events received and events the unikernel dropped (the host fell
+   * behind), final once `exited` has resolved.
+   */
+  readonly trace: { readonly events: number; readonly dropped: number } | undefined;
   /** Asks it to stop (SIGTERM; it closes its devices) and resolves with its exit code. */
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
@@ -66,6 +76,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   if (!project || !target) return failure(diagnostics);
   const flags: RunFlags = { ...options.flags };
   if (flags.pcap !== undefined) flags.pcap = resolve(flags.pcap);
+  if (typeof flags.trace === "string") flags.trace = resolve(flags.trace);
   const refused = unsupportedFlags(target, flags);
   if (refused.length > 0) return failure([...diagnostics, ...refused]);
   const all = [...diagnostics];
@@ -118,10 +129,24 @@ export async function boot(
     }
     return failure(all);
   }
+  let trace: HostTraceChannel | undefined;
+  if (flags.trace !== undefined) {
+    try {
+      trace = await openTraceChannel(typeof flags.trace === "string" ? flags.trace : undefined);
+    } catch (e) {
+      await plan.cleanup?.().catch(() => {});
+      all.push({
+        severity: "error",
+        code: "launch-error",
+        message: `cannot open the trace: ${(e as Error).message}`,
+      });
+      return failure(all);
+    }
+  }
   const pipe = consoleMode === "pipe";
   const child = spawn(plan.command, plan.args, {
     cwd: plan.cwd,
-    env: { ...process.env, ...plan.env },
+    env: { ...process.env, ...plan.env, ...(trace ? { [ENV_TRACE]: trace.path } : {}) },
     stdio: pipe ? ["ignore", "pipe", "pipe"] : "inherit",
   });
   const urls: string[] = [];
@@ -161,6 +186,7 @@ export async function boot(
     });
   }).then(async (code) => {
     await plan.cleanup?.().catch(() => {});
+    await trace?.close();
     return code;
   });
   const instance: RunningUnikernel = {
@@ -180,6 +206,10 @@ export async function boot(
     onUrl: (l) => {
       urlListeners.push(l);
       for (const u of urls) l(u);
+    },
+    onTrace: (l) => trace?.onEvent(l),
+    get trace() {
+      return trace && { events: trace.events, dropped: trace.dropped };
     },
     stop: (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -64,6 +64,7 @@ export function wiring(config: UnikernelConfig, target: Target, entryImport: str
       span: { line: 1, col: 1, endLine: 1, endCol: 1 },
     },
     devices: config.devices,
+    ...(target.wiring.tracer === undefined ? {} : { tracer: target.wiring.tracer }),
   };
   const imports = Object.entries(target.wiring.imports).map(
     ([from, what]) => `import ${what} from ${JSON.stringify(from)};`,

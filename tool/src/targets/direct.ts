@@ -59,8 +59,11 @@ export const directTarget: Target = {
   name: "direct",
   summary: "a Node process running Morgana's own TCP/IP over a Linux tap (needs root)",
   unavailable: null,
+  // `--trace`: the unix runtime's trace channel; TCP (and IP, ARP, DHCP), TLS and HTTP report to it.
+  flags: ["trace"],
   wiring: {
     boot: "direct.boot",
+    tracer: "unix.tracer()",
     imports: {
       "@morgana/runtime-direct": "* as direct",
       // Console, clock, random and kv_ro are the unix target's own devices.
@@ -140,7 +143,8 @@ export const directTarget: Target = {
         const ipv4 = d.options.ipv4;
         const v = ipv4 === "dhcp" ? lit("dhcp") : lit(`${ipv4.address}/${ipv4.prefixLength}`);
         const gateway = d.options.gateway ? lit(d.options.gateway) : "null";
-        return `direct.createDirectStack({ ipv4: ${v}, gateway: ${gateway}, announce: ${httpPorts(d, ctx)} })`;
+        const tracer = ctx.tracer === undefined ? "" : `, tracer: ${ctx.tracer}`;
+        return `direct.createDirectStack({ ipv4: ${v}, gateway: ${gateway}, announce: ${httpPorts(d, ctx)}${tracer} })`;
       },
     },
     tls: unixTarget.devices.tls,

@@ -21,6 +21,11 @@ export interface WiringContext {
   options: TargetOptions;
   /** All devices, for implementations that look at their neighbours (e.g. who uses a port). */
   devices: readonly DeviceConfig[];
+  /**
+   * The expression for the runtime's tracer (WiringSpec.tracer), which the protocol cores take;
+   * undefined on targets without a trace channel.
+   */
+  tracer?: string;
 }
 
 /** How one device type is realised on a target. */
@@ -45,6 +50,11 @@ export interface WiringSpec {
   prelude: string[];
   /** The runtime's boot function, called with (info, makeDevices, start). */
   boot: string;
+  /**
+   * An expression yielding the runtime's tracer, or undefined when no trace was asked for (the
+   * `trace` flag): devices whose cores report events pass it on. Absent: no trace channel.
+   */
+  tracer?: string;
 }
 
 /** How esbuild bundles the wiring, the app and the stack for this target. */
@@ -77,6 +87,11 @@ export interface BuildFlags {
 export interface RunFlags extends BuildFlags {
   /** Capture the unikernel's network traffic into this pcap file (absolute). */
   pcap?: string;
+  /**
+   * Trace the protocol cores over the trace channel: into this file (absolute) as JSON lines,
+   * or, with true, only to `RunningUnikernel.onTrace` listeners.
+   */
+  trace?: string | true;
 }
 
 export type FlagName = keyof RunFlags;

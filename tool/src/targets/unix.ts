@@ -29,6 +29,7 @@ export function tlsStackCall(
     `crypto: ${runtime.crypto}`,
     `clock: ${runtime.clock}`,
     ...(serves ? ['alpn: ["http/1.1"]'] : []),
+    ...(ctx.tracer === undefined ? [] : [`tracer: ${ctx.tracer}`]),
     ...(runtime.extra ?? []),
   ];
   return `createTlsStack(${ctx.ref(d.deps.stack)}, { ${fields.join(", ")} })`;
@@ -54,8 +55,11 @@ export const unixTarget: Target = {
   name: "unix",
   summary: "a Node process; the network is the host's sockets (fastest dev loop)",
   unavailable: null,
+  // `--trace`: the runtime's trace channel (runtime/unix/src/trace.ts); TLS and HTTP report to it.
+  flags: ["trace"],
   wiring: {
     boot: "unix.boot",
+    tracer: "unix.tracer()",
     imports: {
       "@morgana/runtime-unix": "* as unix",
       "@morgana/stack/http": "{ createHttpServer }",
@@ -114,8 +118,9 @@ export const unixTarget: Target = {
       summary: "Morgana's HTTP/1.1 server over the stack",
       construct: (d, ctx) => {
         const o = d.options;
-        const timeouts = `{ headersTimeoutMs: ${o.header_timeout}, requestTimeoutMs: ${o.request_timeout}, idleTimeoutMs: ${o.idle_timeout}, sendTimeoutMs: ${o.send_timeout} }`;
-        return `createHttpServer(${ctx.ref(d.deps.stack)}, ${ctx.ref(d.deps.clock)}, ${o.port}, ${timeouts})`;
+        const tracer = ctx.tracer === undefined ? "" : `, tracer: ${ctx.tracer}`;
+        const options = `{ headersTimeoutMs: ${o.header_timeout}, requestTimeoutMs: ${o.request_timeout}, idleTimeoutMs: ${o.idle_timeout}, sendTimeoutMs: ${o.send_timeout}${tracer} }`;
+        return `createHttpServer(${ctx.ref(d.deps.stack)}, ${ctx.ref(d.deps.clock)}, ${o.port}, ${options})`;
       },
     },
   },

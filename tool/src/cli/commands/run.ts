@@ -11,7 +11,7 @@ import {
 export const runCommand: Command = {
   spec: {
     name: "run",
-    usage: "run [-t TARGET] [--no-build] [--debug] [--snapshot] [--pcap FILE]",
+    usage: "run [-t TARGET] [--no-build] [--debug] [--snapshot] [--pcap FILE] [--trace FILE]",
     summary: "Builds the unikernel and boots it in the foreground.",
     details:
       "Builds (unless --no-build), then boots; the unikernel's console is this terminal.\n" +
@@ -26,11 +26,17 @@ export const runCommand: Command = {
         value: "FILE",
         help: "capture the unikernel's network traffic into FILE (pcap; cubieboard2)",
       },
+      trace: {
+        type: "string",
+        value: "FILE",
+        help: "write the protocol cores' trace events into FILE, one JSON line each (unix, direct)",
+      },
     },
     examples: [
       "morgana run -t unix",
       "morgana run --no-build",
       "morgana run -t cubieboard2 --pcap boot.pcap",
+      "morgana run -t unix --trace trace.jsonl",
     ],
   },
   async run(args, out) {
@@ -41,6 +47,7 @@ export const runCommand: Command = {
       flags: {
         ...buildFlagsOf(args),
         ...(typeof args.values.pcap === "string" ? { pcap: args.values.pcap } : {}),
+        ...(typeof args.values.trace === "string" ? { trace: args.values.trace } : {}),
       },
       // The console is this terminal; with --json, stdout carries only the JSON result, so
       // the console goes to stderr.
@@ -61,9 +68,20 @@ export const runCommand: Command = {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
     const meaning = instance.exitMeaning(code);
+    const trace = instance.trace;
+    const traceFile = typeof args.values.trace === "string" ? args.values.trace : undefined;
+    if (trace && traceFile) {
+      const lost = trace.dropped > 0 ? ` (${trace.dropped} dropped: the trace fell behind)` : "";
+      out.info(`trace: ${trace.events} events in ${traceFile}${lost}`);
+    }
     out.finish(
       { ok: code === 0, diagnostics: result.diagnostics },
-      { exitCode: code, urls: instance.urls, ...(meaning ? { exitMeaning: meaning } : {}) },
+      {
+        exitCode: code,
+        urls: instance.urls,
+        ...(meaning ? { exitMeaning: meaning } : {}),
+        ...(trace && traceFile ? { trace: { file: traceFile, ...trace } } : {}),
+      },
     );
     return code;
   },
