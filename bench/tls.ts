@@ -16,13 +16,16 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:https";
+import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { connect } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
+import { ensureNativeAead } from "../runtime/unix/build/aead.ts";
 import { createClock } from "../runtime/unix/src/clock.ts";
 import { createNodeCryptoProvider } from "../runtime/unix/src/crypto.ts";
+import type { NativeAead } from "../runtime/unix/src/native_aead.ts";
 import { createRandom } from "../runtime/unix/src/random.ts";
 import { createHostStack } from "../runtime/unix/src/stack.ts";
 import { createNobleProvider } from "../stack/crypto/noble.ts";
@@ -75,8 +78,16 @@ async function serve(kind: string, provider: string, port: number): Promise<void
     s.listen(port, "127.0.0.1", () => process.stdout.write("READY\n"));
     return;
   }
+  // node:crypto as a built unikernel has it: with the record AEAD addon when it builds here.
+  const addon = provider === "noble" ? null : ensureNativeAead();
+  const aead =
+    addon && "path" in addon
+      ? (createRequire(import.meta.url)(addon.path) as NativeAead)
+      : undefined;
   const crypto =
-    provider === "noble" ? createNobleProvider(createRandom()) : createNodeCryptoProvider();
+    provider === "noble"
+      ? createNobleProvider(createRandom())
+      : createNodeCryptoProvider(aead ? { aead } : {});
   const credentials = credentialsFromKey(crypto, leaf.chain, leaf.key);
   const clock = createClock();
   const stack = createHostStack();

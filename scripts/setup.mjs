@@ -28,6 +28,11 @@ export const DEBIAN_PACKAGES = [
     pkg: "graphviz",
     why: "end-to-end tests render `morgana describe --dot` with it",
   },
+  {
+    command: "cc",
+    pkg: "gcc",
+    why: "Node targets compile their TLS record AEAD addon (runtime/unix/native/aead.c) with it",
+  },
   { command: "socat", pkg: "socat", why: "the direct target bridges a tap to the stack with it" },
   {
     command: "testssl",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
 
@@ -148,5 +148,24 @@ describe("e2e: https-site serves over TLS with a dev certificate, and redirects 
       r.out,
       new RegExp(`\\r\\nLocation: https://127\\.0\\.0\\.1:${https}/style\\.css\\?v=2\\r\\n`),
     );
+  });
+
+  // Last: it restarts the unikernel without the addon.
+  it("the record AEAD addon sits beside the bundle; without it TLS still works, and it says so", async () => {
+    const addon = join(dir, "dist", "unix", "morgana-aead.node");
+    assert.ok(existsSync(addon), "morgana build put morgana-aead.node beside the bundle");
+    assert.doesNotMatch(run?.stderr ?? "", /morgana-aead\.node/);
+    run?.kill();
+    await run?.exited;
+    renameSync(addon, `${addon}.away`);
+    run = new Running(["run", "-t", "unix", "--no-build"], dir);
+    await run.waitFor(new RegExp(`listening on https://127\\.0\\.0\\.1:${https}/`), 60_000);
+    assert.match(
+      run.stderr,
+      /morgana-aead\.node: missing; TLS records use a node:crypto Cipher each/,
+    );
+    const r = await curl(["--cacert", join(caDir, "ca.pem"), `https://localhost:${https}/`]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^HTTP\/1\.1 200 OK\r\n/);
   });
 });

@@ -1,16 +1,17 @@
 /** Helpers for the TLS interop tests: real peers as child processes, Morgana on host sockets. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createNodeCryptoProvider } from "../../runtime/unix/src/crypto.ts";
 import { createHostStack } from "../../runtime/unix/src/stack.ts";
 import { utf8Decode, utf8Encode } from "../../stack/bytes/index.ts";
 import type { CryptoProvider } from "../../stack/crypto/provider.ts";
 import type { ClientConfig, ServerConfig, TlsSummary } from "../../stack/tls/config.ts";
 import { TlsFlow } from "../../stack/tls/flow.ts";
 import { credentialsFromKey } from "../../stack/tls/server.ts";
+import { nodeWithNativeAead } from "../unit/crypto/providers.ts";
 import { testPki, verifierFor } from "../unit/tls/helpers.ts";
 import { freePort } from "./lib/morgana.ts";
 
-export const nodeCrypto = createNodeCryptoProvider();
+/** The node:crypto provider as the unix and direct targets build it (with the native AEAD). */
+export const nodeCrypto = nodeWithNativeAead;
 
 export const SUITES = [
   { id: 0x1301, name: "TLS_AES_128_GCM_SHA256", gnutls: "AES-128-GCM" },

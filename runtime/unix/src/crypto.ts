@@ -38,6 +38,7 @@ import {
   type PublicKey,
   type SignatureAlgorithm,
 } from "@morgana/stack/crypto";
+import { type NativeAead, nativeAeadKey } from "./native_aead.ts";
 
 const OPENSSL_CURVE: Record<Curve, string> = { p256: "prime256v1", p384: "secp384r1" };
 const JWK_CURVE: Record<Curve, string> = { p256: "P-256", p384: "P-384" };
@@ -291,8 +292,13 @@ function importX25519(d: Uint8Array): KeyObject {
   }
 }
 
-/** The node:crypto provider. */
-export function createNodeCryptoProvider(): CryptoProvider {
+/**
+ * The node:crypto provider. With `aead` (runtime/unix/native/aead.c, loaded by
+ * loadNativeAead), record protection goes through one OpenSSL context per key instead of a
+ * Cipher object per record; everything else is node:crypto either way.
+ */
+export function createNodeCryptoProvider(options: { aead?: NativeAead } = {}): CryptoProvider {
+  const addon = options.aead;
   const provider: CryptoProvider = {
     name: "node",
     hash(algorithm, data) {
@@ -324,7 +330,7 @@ export function createNodeCryptoProvider(): CryptoProvider {
       }
       return out.slice(0, length);
     },
-    aead: nodeAead,
+    aead: addon ? (algorithm, key) => nativeAeadKey(addon, algorithm, key) : nodeAead,
 
     ecdhGenerate(group) {
       for (;;) {

@@ -5,6 +5,7 @@ export { createConsole } from "./console.ts";
 export { createNodeCryptoProvider } from "./crypto.ts";
 export { keyLogFromEnv } from "./keylog.ts";
 export { createKvRo } from "./kv_ro.ts";
+export { loadNativeAead, NATIVE_AEAD_FILE, type NativeAead } from "./native_aead.ts";
 export { createPortableCryptoProvider } from "./portable_crypto.ts";
 export { createRandom } from "./random.ts";
 export { createHostStack, type HostStackOptions } from "./stack.ts";

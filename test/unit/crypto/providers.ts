@@ -1,6 +1,9 @@
 /** The providers under test, each built the way a target builds it. */
 import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import { ensureNativeAead } from "../../../runtime/unix/build/aead.ts";
 import { createNodeCryptoProvider } from "../../../runtime/unix/src/crypto.ts";
+import type { NativeAead } from "../../../runtime/unix/src/native_aead.ts";
 import { createNobleProvider } from "../../../stack/crypto/noble.ts";
 import type { CryptoProvider, PrivateKey, PublicKey } from "../../../stack/crypto/provider.ts";
 import type { Random } from "../../../stack/devices/random.ts";
@@ -17,9 +20,26 @@ export function seededRandom(seed: number): Random {
   };
 }
 
+/**
+ * The record AEAD addon Node targets build (runtime/unix/native/aead.c). Setup installs the C
+ * compiler it needs, so failing to build it here fails the tests rather than skipping them.
+ */
+function nativeAead(): NativeAead {
+  const built = ensureNativeAead();
+  if (!("path" in built)) throw new Error(`the native AEAD addon: ${built.error} ${built.hint}`);
+  return createRequire(import.meta.url)(built.path) as NativeAead;
+}
+
+/** node:crypto as Node targets build it: record protection through the native AEAD. */
+export const nodeWithNativeAead: CryptoProvider = {
+  ...createNodeCryptoProvider({ aead: nativeAead() }),
+  name: "node, native AEAD",
+};
+
 export const providers: CryptoProvider[] = [
   createNobleProvider(seededRandom(0x5eed)),
   createNodeCryptoProvider(),
+  nodeWithNativeAead,
 ];
 
 function fromB64u(s: string | undefined): Uint8Array {

@@ -16,7 +16,7 @@ import {
 } from "../../../runtime/direct/src/bridge.ts";
 import type { DeviceConfigOf } from "../config/index.ts";
 import type { Target } from "./types.ts";
-import { httpPorts, unixTarget } from "./unix.ts";
+import { httpPorts, placeNativeAead, unixTarget } from "./unix.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -82,6 +82,7 @@ export const directTarget: Target = {
   artifact: (name) => `${name}.mjs`,
   // The same Node runtime as unix: the same exit codes.
   exitMeaning: unixTarget.exitMeaning,
+  link: placeNativeAead,
   async launch({ config, root, artifact }) {
     const net = config.devices.find((d): d is DeviceConfigOf<"net"> => d.type === "net");
     const env: Record<string, string> = {};

@@ -1,5 +1,8 @@
+import { copyFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ensureNativeAead, NATIVE_AEAD_FILE } from "../../../runtime/unix/build/aead.ts";
 import type { DeviceConfig, DeviceConfigOf, PortForward } from "../config/index.ts";
-import type { Target, WiringContext } from "./types.ts";
+import type { BuildContext, LinkResult, Target, WiringContext } from "./types.ts";
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -51,6 +54,39 @@ export function httpPorts(stack: DeviceConfig, ctx: WiringContext): string {
   return ports.length === 0 ? "{}" : `{ ${ports.join(", ")} }`;
 }
 
+/**
+ * Node targets' link step: with a tls device on node:crypto, the record AEAD addon
+ * (runtime/unix/native/aead.c, compiled once into the cache) goes beside the bundle, where
+ * the unikernel loads it. Without a C compiler the build still succeeds, with a warning:
+ * records then go through a node:crypto Cipher each, correct and slower.
+ */
+export async function placeNativeAead(ctx: BuildContext): Promise<LinkResult> {
+  const native = ctx.config.devices.some(
+    (d) => d.type === "tls" && (d as DeviceConfigOf<"tls">).options.crypto !== "portable",
+  );
+  if (!native) return { diagnostics: [], artifact: ctx.bundle };
+  const built = await ctx.step(
+    "native TLS record AEAD (node:crypto's OpenSSL)",
+    async () => ensureNativeAead(),
+    (b) => !("path" in b),
+  );
+  if ("path" in built) {
+    copyFileSync(built.path, join(dirname(ctx.bundle), NATIVE_AEAD_FILE));
+    return { diagnostics: [], artifact: ctx.bundle };
+  }
+  return {
+    artifact: ctx.bundle,
+    diagnostics: [
+      {
+        severity: "warning",
+        code: "tool-failed",
+        message: `the native TLS record AEAD was not built (${built.error}); TLS records use a node:crypto Cipher each, correct but slower`,
+        ...(built.hint ? { hint: built.hint } : {}),
+      },
+    ],
+  };
+}
+
 export const unixTarget: Target = {
   name: "unix",
   summary: "a Node process; the network is the host's sockets (fastest dev loop)",
@@ -74,6 +110,7 @@ export const unixTarget: Target = {
   },
   bundle: { platform: "node", format: "esm", target: "node20", file: (name) => `${name}.mjs` },
   artifact: (name) => `${name}.mjs`,
+  link: placeNativeAead,
   // runtime/unix/src/boot.ts: 1 when start() fails or a device cannot be built.
   exitMeaning: (code) =>
     code === 1
@@ -109,7 +146,7 @@ export const unixTarget: Target = {
           crypto:
             d.options.crypto === "portable"
               ? "unix.createPortableCryptoProvider()"
-              : "unix.createNodeCryptoProvider()",
+              : "unix.createNodeCryptoProvider({ aead: unix.loadNativeAead(import.meta.url) })",
           clock: "unix.createClock()",
           extra: ["keyLog: unix.keyLogFromEnv()"],
         }),
