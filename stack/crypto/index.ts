@@ -18,4 +18,5 @@ export {
   type PublicKey,
   randomBytes,
   type SignatureAlgorithm,
+  sealByCopy,
 } from "./provider.ts";

@@ -62,6 +62,18 @@ export interface AeadKey {
   sealInPlace?(nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array): void;
 }
 
+/** `seal` for a provider whose primitive works in place: a copy with room for the tag. */
+export function sealByCopy(
+  sealInPlace: (nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array) => void,
+): AeadKey["seal"] {
+  return (nonce, aad, plaintext) => {
+    const out = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
+    out.set(plaintext);
+    sealInPlace(nonce, aad, out);
+    return out;
+  };
+}
+
 export type EcdhGroup = "x25519" | "p256" | "p384";
 
 export interface EcdhKeyPair {

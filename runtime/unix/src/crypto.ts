@@ -37,6 +37,7 @@ import {
   type PrivateKey,
   type PublicKey,
   type SignatureAlgorithm,
+  sealByCopy,
 } from "@morgana/stack/crypto";
 import { type NativeAead, nativeAeadKey } from "./native_aead.ts";
 
@@ -109,12 +110,7 @@ function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
   };
   return {
     algorithm,
-    seal(nonce, aad, plaintext) {
-      const out = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
-      out.set(plaintext);
-      sealInPlace(nonce, aad, out);
-      return out;
-    },
+    seal: sealByCopy(sealInPlace),
     sealInPlace,
     open(nonce, aad, ciphertext) {
       checkNonce(nonce);

@@ -12,6 +12,7 @@ import {
   AEAD_TAG_LENGTH,
   type AeadAlgorithm,
   type AeadKey,
+  sealByCopy,
 } from "@morgana/stack/crypto";
 
 /** The addon's file name, beside the unikernel's bundle in dist/TARGET/. */
@@ -76,12 +77,7 @@ export function nativeAeadKey(
   };
   return {
     algorithm,
-    seal(nonce, aad, plaintext) {
-      const out = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
-      out.set(plaintext);
-      sealInPlace(nonce, aad, out);
-      return out;
-    },
+    seal: sealByCopy(sealInPlace),
     sealInPlace,
     open(nonce, aad, ciphertext) {
       if (ciphertext.length < AEAD_TAG_LENGTH) {
