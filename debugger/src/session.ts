@@ -202,8 +202,10 @@ export class MorganaDebugSession extends DebugSession {
     if (elements.length > 0)
       this.xs.send(`<set-all-breakpoints>${elements.join("")}</set-all-breakpoints>`);
     if (args.stopOnEntry) {
-      // With no JS running, `step` makes XS stop at the first line it runs.
+      // With no JS running, `step` makes XS stop at the first line it runs (then on to the
+      // first line some source maps to).
       this.pending = "entry";
+      this.stepping = { kind: "step-inside", origin: undefined, depth: 0, count: 0 };
       this.xs.send(command("step"));
     } else if (elements.length === 0) {
       this.xs.send(command("go"));
@@ -407,13 +409,16 @@ export class MorganaDebugSession extends DebugSession {
       const list = (local?.properties ?? []).filter(
         (p) => !((p.name === "new.target" || p.name === "(return)") && p.value === "undefined"),
       );
-      return list.map((p) =>
-        this.variable(p, {
+      return list.map((p) => {
+        const v = this.variable(p, {
           root: "local",
           frame: ref.frame,
           path: [local?.properties.indexOf(p) ?? -1],
-        }),
-      );
+        });
+        // The frame's own function: XS names it only in the frame.
+        if (p.name === "(function)" && local?.name) v.value = `ƒ ${local.name}`;
+        return v;
+      });
     }
     if (ref.kind === "global") {
       const list = this.atStop?.global ?? [];
@@ -560,6 +565,7 @@ export class MorganaDebugSession extends DebugSession {
     // xsbug has no pause: a step while XS runs stops it at the next line it runs.
     if (!this.atStop && this.xs) {
       this.pending = "pause";
+      this.stepping = { kind: "step-inside", origin: undefined, depth: 0, count: 0 };
       this.xs.send(command("step"));
     }
     this.sendResponse(response);
@@ -624,7 +630,7 @@ export class MorganaDebugSession extends DebugSession {
     this.atStop = stop;
     this.handles.reset();
     const stepping = this.stepping;
-    if (m.reason === "step" && stepping && !this.pending && this.keepStepping(stepping, m.frames)) {
+    if (m.reason === "step" && stepping && this.keepStepping(stepping, m.frames)) {
       stepping.count++;
       void this.resume(command(stepping.kind === "step-outside" ? "step" : stepping.kind));
       return;
