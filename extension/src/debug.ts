@@ -8,11 +8,14 @@
  * MORGANA_DIRECT_PORT/PEER and tears the bridge down when it exits; js-debug then runs
  * `morgana run -t direct --no-build` and attaches to the unikernel the CLI spawns (it
  * inherits js-debug's NODE_OPTIONS), so the target's own launch plan boots it.
- * Board targets will hand over to their own adapter; until then F5 says so.
+ * On board targets (cubieboard2) F5 builds the image with XS's debugger (`build --debug`, its
+ * problems in the Problems view) and keeps the `morgana` type: the checkout's debug adapter
+ * (board-debug.ts, debugger/) boots that build in QEMU and maps XS's positions to TypeScript.
  */
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { cliPath, type Problem, runJson } from "./cli.ts";
+import { BOARD_TARGETS } from "./board-debug.ts";
+import { type CliContext, cliPath, type Problem, runJson } from "./cli.ts";
 import { cliContext, pickProject } from "./workspace.ts";
 
 export const DEBUG_TYPE = "morgana";
@@ -48,27 +51,28 @@ export class MorganaDebugProvider implements vscode.DebugConfigurationProvider {
     const project = ctx && (await pickProject(given ?? undefined));
     if (!ctx || !project) return undefined;
     const target = typeof config.target === "string" ? config.target : this.currentTarget();
-    if (!NODE_TARGETS.has(target)) {
+    if (!NODE_TARGETS.has(target) && !BOARD_TARGETS.has(target)) {
       void vscode.window.showErrorMessage(
-        `Morgana: F5 debugging runs Node targets (unix, direct); ${target} is not one yet.`,
+        `Morgana: F5 debugging runs ${[...NODE_TARGETS, ...BOARD_TARGETS].join(", ")}; ${target} is not one yet.`,
       );
       return undefined;
     }
     await vscode.workspace.saveAll(false);
-    const result = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Morgana: building for ${target} to debug...`,
-      },
-      () => runJson(ctx, ["build", "-t", target], project),
-    );
-    this.setProblems(project, result.problems);
-    const output = typeof result.json.output === "string" ? result.json.output : undefined;
-    if (!result.ok || !output) {
-      void vscode.window.showErrorMessage(
-        `Morgana: build failed: ${result.error ?? `exit ${result.exitCode}`}`,
-      );
-      return undefined;
+    const board = BOARD_TARGETS.has(target);
+    const output = await this.build(ctx, project, target, board);
+    if (output === undefined) return undefined;
+    if (board) {
+      // The adapter boots what was just built; its launch arguments (debugger/src/session.ts).
+      return {
+        type: DEBUG_TYPE,
+        request: "launch",
+        name: config.name ?? `Morgana: ${target}`,
+        project,
+        target,
+        noBuild: true,
+        stopOnEntry: config.stopOnEntry === true,
+        ...(typeof config.xsbugPort === "number" ? { xsbugPort: config.xsbugPort } : {}),
+      };
     }
     const program = LAUNCHED_BY_CLI.has(target)
       ? {
@@ -99,5 +103,30 @@ export class MorganaDebugProvider implements vscode.DebugConfigurationProvider {
       console: "internalConsole",
       outputCapture: "std",
     };
+  }
+
+  /** Builds (`--debug` for a board) with a notification; the output's path, or undefined. */
+  private async build(
+    ctx: CliContext,
+    project: string,
+    target: string,
+    debug: boolean,
+  ): Promise<string | undefined> {
+    const result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Morgana: building for ${target} to debug...`,
+      },
+      () => runJson(ctx, ["build", "-t", target, ...(debug ? ["--debug"] : [])], project),
+    );
+    this.setProblems(project, result.problems);
+    const output = typeof result.json.output === "string" ? result.json.output : undefined;
+    if (!result.ok || !output) {
+      void vscode.window.showErrorMessage(
+        `Morgana: build failed: ${result.error ?? `exit ${result.exitCode}`}`,
+      );
+      return undefined;
+    }
+    return output;
   }
 }

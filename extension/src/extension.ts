@@ -4,6 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { BoardDebugAdapterFactory } from "./board-debug.ts";
 import { setTarget, startLanguageClient } from "./client.ts";
 import { Commands } from "./commands.ts";
 import { DEBUG_TYPE, MorganaDebugProvider } from "./debug.ts";
@@ -43,6 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         (project, list) => commands?.setProblems(project, list),
       ),
     ),
+    // Board targets keep the morgana type: the checkout's adapter (debugger/) runs them.
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new BoardDebugAdapterFactory()),
   );
   const dir = checkout();
   if (!dir) {
