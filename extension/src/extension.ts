@@ -9,10 +9,11 @@ import { setTarget, startLanguageClient } from "./client.ts";
 import { Commands } from "./commands.ts";
 import { DEBUG_TYPE, MorganaDebugProvider } from "./debug.ts";
 import { Instances } from "./instances.ts";
+import { activateProtocolView } from "./protocolView.ts";
 import { TargetPicker } from "./target.ts";
 import { MorganaTaskProvider, TASK_TYPE } from "./tasks.ts";
 import { UnikernelsView } from "./view.ts";
-import { checkout, cliContext } from "./workspace.ts";
+import { checkout, cliContext, setting } from "./workspace.ts";
 
 let client: LanguageClient | undefined;
 let instances: Instances | undefined;
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Board targets keep the morgana type: the checkout's adapter (debugger/) runs them.
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new BoardDebugAdapterFactory()),
   );
+  await activateProtocolView(context, setting("trace", true));
   const dir = checkout();
   if (!dir) {
     cliContext(); // says how to set morgana.checkout
