@@ -129,6 +129,15 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     await wb.command("Explorer: Focus on Protocol View");
     // Room for it: the folder's files fold away, as a person would fold them.
     await wb.page.locator(".pane-header", { hasText: "https-site" }).first().click();
+    // ... and the side bar is dragged wider, so rows read whole in the screenshots.
+    const bar = await wb.page.locator(".part.sidebar").boundingBox();
+    if (bar) {
+      const edge = bar.x + bar.width;
+      await wb.page.mouse.move(edge + 1, 400);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(edge + 240, 400, { steps: 8 });
+      await wb.page.mouse.up();
+    }
     const view = wb.page.locator(".pane", {
       has: wb.page.locator(".pane-header", { hasText: "Protocol" }),
     });
