@@ -37,7 +37,11 @@ describe("the board's crypto provider choice", () => {
       tlsWiring(cubieboard2Target, ", crypto: portable"),
       /crypto: board\.createCryptoProvider\("noble"\)/,
     );
-    assert.match(tlsWiring(unixTarget), /crypto: unix\.createNodeCryptoProvider\(\)/);
+    // node:crypto with the record AEAD addon the link step puts beside the bundle.
+    assert.match(
+      tlsWiring(unixTarget),
+      /crypto: unix\.createNodeCryptoProvider\(\{ aead: unix\.loadNativeAead\(import\.meta\.url\) \}\)/,
+    );
     assert.match(
       tlsWiring(unixTarget, ", crypto: portable"),
       /crypto: unix\.createPortableCryptoProvider\(\)/,
