@@ -9,6 +9,13 @@ export interface Clock {
   wallMs(): number;
   /** Resolves after at least `ns` nanoseconds of monotonic time. */
   sleepNs(ns: bigint): Promise<void>;
+  /**
+   * Calls `fire` once at least `ns` nanoseconds of monotonic time have passed, unless the
+   * returned function is called first. For timeouts that usually do not fire (a handshake's):
+   * cancelled when the work ends, a timer keeps nothing alive, where a pending `sleepNs`
+   * would hold whatever its continuation holds until it wakes.
+   */
+  timer(ns: bigint, fire: () => void): () => void;
 }
 
 /** Nanoseconds per millisecond and per second, for readable arithmetic at call sites. */

@@ -45,6 +45,7 @@ class FlowServer {
   private wake: (() => void) | null = null;
   private reading = false;
   private done = false;
+  private cancelTimer: () => void = () => {};
 
   constructor(
     private readonly flow: Flow,
@@ -63,12 +64,13 @@ class FlowServer {
 
   async run(): Promise<void> {
     try {
-      void this.timer();
+      this.arm();
       await this.loop();
     } catch {
       // Nothing may escape: this connection ends, the server goes on.
     } finally {
       this.done = true;
+      this.cancelTimer();
       this.notify();
       try {
         await this.flow.close();
@@ -166,30 +168,27 @@ class FlowServer {
   }
 
   /**
-   * The one timer of this connection: sleeps until the core's deadline and ticks it. Sleeps
-   * last at most `maxSleepNs`, since deadlines move as requests come and a sleep cannot be
-   * cut short; the core guarantees no deadline is set closer than that.
+   * The one timer of this connection: armed for the core's deadline, ticks it when due. It is
+   * set at most `maxSleepNs` ahead and re-armed when it fires, since deadlines move as
+   * requests come and the core guarantees none is set closer than that; `run` cancels it
+   * when the connection ends, so a closed connection is not held until it would have fired.
    */
-  private async timer(): Promise<void> {
+  private arm(): void {
+    if (this.done) return;
+    const now = this.clock.monotonicNs();
+    const at = this.conn.timeoutAtNs();
     const maxSleep = this.conn.maxSleepNs;
-    while (!this.done) {
-      const now = this.clock.monotonicNs();
-      const at = this.conn.timeoutAtNs();
-      const wait = at === null || at - now > maxSleep ? maxSleep : at - now;
-      if (wait > 0n) {
-        try {
-          await this.clock.sleepNs(wait);
-        } catch {
-          return;
-        }
-        continue;
-      }
-      this.conn.tick(now);
-      this.notify();
-      // A dropped connection abandons its write: closing the flow rejects it.
-      if (this.conn.dropped) await this.flow.close().catch(() => {});
-      if (this.conn.timeoutAtNs() === at) return; // cannot happen; never spin
+    const wait = at === null || at - now > maxSleep ? maxSleep : at - now;
+    if (wait > 0n) {
+      this.cancelTimer = this.clock.timer(wait, () => this.arm());
+      return;
     }
+    this.conn.tick(now);
+    this.notify();
+    // A dropped connection abandons its write: closing the flow rejects it.
+    if (this.conn.dropped) void this.flow.close().catch(() => {});
+    if (this.conn.timeoutAtNs() === at) return; // cannot happen; never spin
+    this.arm();
   }
 
   private nextEvent(): Promise<void> {

@@ -68,21 +68,22 @@ function common(o: TlsStackOptions) {
   };
 }
 
-/** Resolves with `work`, or rejects once `ms` have passed on `clock`. */
+/**
+ * Resolves with `work`, or rejects once `ms` have passed on `clock`. The timer is cancelled
+ * when the work ends: a pending one would hold the finished session for the whole timeout.
+ */
 function within<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T> {
   return new Promise((resolve, reject) => {
-    let done = false;
-    void clock.sleepNs(BigInt(ms) * NS_PER_MS).then(() => {
-      if (!done) reject(new StackError("timeout", "tls: handshake not finished in time"));
-      done = true;
-    });
+    const cancel = clock.timer(BigInt(ms) * NS_PER_MS, () =>
+      reject(new StackError("timeout", "tls: handshake not finished in time")),
+    );
     work.then(
       (v) => {
-        done = true;
+        cancel();
         resolve(v);
       },
       (e) => {
-        done = true;
+        cancel();
         reject(e);
       },
     );

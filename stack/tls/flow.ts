@@ -30,7 +30,7 @@ export interface TlsFlowOptions {
    * Gives up on a handshake that has not completed after `ms` (a peer that connects and says
    * nothing must not hold a flow forever): the flow is closed and the handshake rejects.
    */
-  handshakeTimeout?: { ms: number; clock: Pick<Clock, "sleepNs"> };
+  handshakeTimeout?: { ms: number; clock: Pick<Clock, "timer"> };
 }
 
 /** Plaintext bytes per transport write when a write is large: 16 full records. */
@@ -88,10 +88,15 @@ export class TlsFlow implements Flow {
     const limit = this.options.handshakeTimeout;
     if (!limit) return this.runHandshake(first);
     let timedOut = false;
-    const timer = limit.clock.sleepNs(BigInt(limit.ms) * 1_000_000n).then(() => {
-      timedOut = true;
+    let cancel = () => {};
+    const timer = new Promise<void>((resolve) => {
+      cancel = limit.clock.timer(BigInt(limit.ms) * 1_000_000n, () => {
+        timedOut = true;
+        resolve();
+      });
     });
     await Promise.race([this.runHandshake(first).catch(() => {}), timer]);
+    cancel();
     if (timedOut && this.engine.status === "handshaking") {
       await this.inner.close();
       throw new TlsFlowError("timeout", `no handshake after ${limit.ms} ms`);

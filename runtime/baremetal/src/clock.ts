@@ -19,5 +19,6 @@ export function createClock(): Clock {
       new Promise((resolve) => {
         timers.add(monotonicNs() + (ns > 0n ? ns : 0n), () => resolve());
       }),
+    timer: (ns, fire) => timers.add(monotonicNs() + (ns > 0n ? ns : 0n), fire),
   };
 }

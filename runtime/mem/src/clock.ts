@@ -22,6 +22,14 @@ export class ManualClock implements Clock {
     });
   }
 
+  timer(ns: bigint, fire: () => void): () => void {
+    const sleeper = { at: this.nowNs + ns, resolve: fire };
+    this.sleepers.push(sleeper);
+    return () => {
+      this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+    };
+  }
+
   /** Number of sleeps not yet over. */
   get pendingSleeps(): number {
     return this.sleepers.length;

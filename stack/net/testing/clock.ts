@@ -27,13 +27,21 @@ export class VirtualClock implements Clock {
     return new Promise((resolve) => this.at(this.now + (ns > 0n ? ns : 0n), resolve));
   }
 
-  /** Runs `fire` when the clock reaches `at`. */
-  at(at: bigint, fire: () => void): void {
+  timer(ns: bigint, fire: () => void): () => void {
+    return this.at(this.now + (ns > 0n ? ns : 0n), fire);
+  }
+
+  /** Runs `fire` when the clock reaches `at`, unless the returned function is called first. */
+  at(at: bigint, fire: () => void): () => void {
     const t = { at, seq: this.seq++, fire };
     // Keep sorted by (at, seq); insertion from the back is cheap for mostly-increasing times.
     let i = this.timers.length;
     while (i > 0 && (this.timers[i - 1] as Timer).at > at) i--;
     this.timers.splice(i, 0, t);
+    return () => {
+      const j = this.timers.indexOf(t);
+      if (j >= 0) this.timers.splice(j, 1);
+    };
   }
 
   /** The earliest pending timer, or null. */

@@ -78,7 +78,10 @@ describe("TlsFlow", () => {
   it("a peer that never speaks: the handshake gives up after its timeout and closes the flow", async () => {
     const [, sb] = flowPair();
     const clock = {
-      sleepNs: (ns: bigint) => new Promise<void>((r) => setTimeout(r, Number(ns / 1_000_000n))),
+      timer: (ns: bigint, fire: () => void) => {
+        const t = setTimeout(fire, Number(ns / 1_000_000n));
+        return () => clearTimeout(t);
+      },
     };
     const started = Date.now();
     await assert.rejects(

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bridgeProblem, run } from "../../../../runtime/direct/src/bridge.ts";
-import { createClock } from "../../../../runtime/unix/src/clock.ts";
+import { createClock, timeoutMs } from "../../../../runtime/unix/src/clock.ts";
 import type { Clock } from "../../../../stack/devices/clock.ts";
 
 /**
@@ -56,9 +56,12 @@ export function unrefClock(): Clock {
     wallMs: base.wallMs,
     sleepNs: (ns) =>
       new Promise((resolve) => {
-        const ms = Number((ns + 999_999n) / 1_000_000n);
-        setTimeout(resolve, Math.max(0, ms)).unref();
+        setTimeout(resolve, timeoutMs(ns)).unref();
       }),
+    timer(ns, fire) {
+      const t = setTimeout(fire, timeoutMs(ns)).unref();
+      return () => clearTimeout(t);
+    },
   };
 }
 
