@@ -1,0 +1,67 @@
+/**
+ * The `tls` device (stack/tls/device.ts) over an in-memory stack with a clock moved by hand:
+ * credentials from its keys store, a client that verifies against `trust`, and the handshake
+ * timeout, which fires for a silent peer and is gone once a handshake ends (a pending one held
+ * every finished session for the whole timeout).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ManualClock, MemKv, MemStack, settle } from "../../../runtime/mem/src/index.ts";
+import { utf8Decode, utf8Encode } from "../../../stack/bytes/index.ts";
+import type { Flow } from "../../../stack/devices/stack.ts";
+import { createTlsStack } from "../../../stack/tls/device.ts";
+import { nodeWithNativeAead as nodeCrypto } from "../crypto/providers.ts";
+import { testPki } from "./helpers.ts";
+
+function setUp(handshakeTimeoutMs = 1000) {
+  const pki = testPki();
+  const leaf = pki.leaf("p256");
+  const keys = new MemKv({
+    "server.pem": readFileSync(leaf.chainFile),
+    "server.key": readFileSync(leaf.keyFile),
+    "ca.pem": utf8Encode(pki.caPem),
+  });
+  const clock = new ManualClock();
+  clock.wallOriginMs = Date.now(); // the test PKI is valid from today
+  const mem = new MemStack();
+  const options = { keys, certificate: "server.pem", key: "server.key", crypto: nodeCrypto };
+  const tls = createTlsStack(mem, { ...options, trust: "ca.pem", clock, handshakeTimeoutMs });
+  return { clock, mem, tls };
+}
+
+describe("the tls device", () => {
+  it("serves and connects over its inner stack, and leaves no timer once the handshakes end", async () => {
+    const { clock, tls } = setUp();
+    const accepted: Flow[] = [];
+    await tls.tcp.listen(443, (flow) => accepted.push(flow));
+    assert.equal(clock.pendingSleeps, 0);
+    const client = await tls.tcp.connect({ address: "10.0.0.2", port: 443 }, "localhost");
+    await settle();
+    assert.equal(accepted.length, 1);
+    const server = accepted[0] as Flow;
+    await client.write(utf8Encode("ping"));
+    assert.equal(utf8Decode((await server.read()) as Uint8Array), "ping");
+    // Both handshakes' timeouts were cancelled: nothing keeps either session alive.
+    assert.equal(clock.pendingSleeps, 0);
+    await client.close();
+    await server.close();
+  });
+
+  it("a client that connects and says nothing is dropped when the timeout fires", async () => {
+    const { clock, mem, tls } = setUp(1000);
+    let accepted = 0;
+    await tls.tcp.listen(443, () => {
+      accepted++;
+    });
+    const raw = mem.connect(443);
+    await settle();
+    assert.equal(clock.pendingSleeps, 1, "the handshake timeout is armed");
+    await clock.advanceMs(999);
+    assert.equal(clock.pendingSleeps, 1, "not yet");
+    await clock.advanceMs(1);
+    assert.equal(clock.pendingSleeps, 0);
+    // The server closed its end: the silent client reads the end of the stream.
+    assert.equal(await raw.read(), null);
+    assert.equal(accepted, 0);
+  });
+});
