@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { CHROMIUM } from "../../extension/test-harness/code-server.ts";
-import { freePort, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
+import { type HttpsSite, startHttpsSite } from "./lib/https-site.ts";
+import { REPO, type Running } from "./lib/morgana.ts";
 
 /** base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate, as Chromium's SPKI list takes it. */
 function spkiHash(certPem: string): string {
@@ -29,42 +30,23 @@ function launch(args: string[]): Promise<Browser> {
  */
 describe("e2e: Chromium loads https-site over TLS 1.3", function () {
   this.timeout(120_000);
+  let site: HttpsSite | undefined;
   let dir: string;
-  let caDir: string;
+
   let run: Running | undefined;
   let https: number;
   let http: number;
   let browser: Browser | undefined;
-  const savedCa = process.env.MORGANA_CA_DIR;
 
   before(async () => {
-    dir = join(tempDir("https-chromium"), "site");
-    caDir = join(tempDir("ca"), "dev-ca");
-    process.env.MORGANA_CA_DIR = caDir;
-    const made = await morgana(["new", "https-site", dir]);
-    assert.equal(made.code, 0, made.stderr);
-    [https, http] = [await freePort(), await freePort()];
-    const yaml = join(dir, "unikernel.yaml");
-    writeFileSync(
-      yaml,
-      readFileSync(yaml, "utf8").replace('"8443:443", "8080:80"', `"${https}:443", "${http}:80"`),
-    );
-    const src = join(dir, "src", "unikernel.ts");
-    writeFileSync(
-      src,
-      readFileSync(src, "utf8").replace('"8080": "8443"', `"${http}": "${https}"`),
-    );
-    run = new Running(["run", "-t", "unix"], dir);
-    await run.waitFor(new RegExp(`listening on https://127\\.0\\.0\\.1:${https}/`), 60_000);
+    site = await startHttpsSite("https-chromium");
+    ({ dir, https, http, run } = site);
   });
 
   after(async () => {
     await browser?.close();
     run?.kill();
-    if (savedCa === undefined) delete process.env.MORGANA_CA_DIR;
-    else process.env.MORGANA_CA_DIR = savedCa;
-    removeDir(join(dir, ".."));
-    removeDir(join(caDir, ".."));
+    site?.cleanup();
   });
 
   it("without trusting the site's key, Chromium refuses the dev certificate", async () => {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
+import { type HttpsSite, startHttpsSite } from "./lib/https-site.ts";
+import { REPO, Running } from "./lib/morgana.ts";
 
 /** curl, with its status line and headers on stdout before the body (`-i`). */
 function curl(args: string[]) {
@@ -19,40 +20,21 @@ function curl(args: string[]) {
  */
 describe("e2e: https-site serves over TLS with a dev certificate, and redirects plain HTTP", function () {
   this.timeout(90_000);
+  let site: HttpsSite | undefined;
   let dir: string;
   let caDir: string;
   let run: Running | undefined;
   let https: number;
   let http: number;
-  const savedCa = process.env.MORGANA_CA_DIR;
 
   before(async () => {
-    dir = join(tempDir("https"), "site");
-    caDir = join(tempDir("ca"), "dev-ca");
-    process.env.MORGANA_CA_DIR = caDir;
-    const made = await morgana(["new", "https-site", dir]);
-    assert.equal(made.code, 0, made.stderr);
-    [https, http] = [await freePort(), await freePort()];
-    const yaml = join(dir, "unikernel.yaml");
-    writeFileSync(
-      yaml,
-      readFileSync(yaml, "utf8").replace('"8443:443", "8080:80"', `"${https}:443", "${http}:80"`),
-    );
-    const src = join(dir, "src", "unikernel.ts");
-    writeFileSync(
-      src,
-      readFileSync(src, "utf8").replace('"8080": "8443"', `"${http}": "${https}"`),
-    );
-    run = new Running(["run", "-t", "unix"], dir);
-    await run.waitFor(new RegExp(`listening on https://127\\.0\\.0\\.1:${https}/`), 60_000);
+    site = await startHttpsSite("https");
+    ({ dir, caDir, https, http, run } = site);
   });
 
   after(() => {
     run?.kill();
-    if (savedCa === undefined) delete process.env.MORGANA_CA_DIR;
-    else process.env.MORGANA_CA_DIR = savedCa;
-    removeDir(join(dir, ".."));
-    removeDir(join(caDir, ".."));
+    site?.cleanup();
   });
 
   it("made the certificate at build time, and announced both URLs", () => {
