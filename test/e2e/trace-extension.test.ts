@@ -7,7 +7,9 @@
  * Screenshots go to $MORGANA_ARTIFACTS/trace-extension (default: the system temp folder).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,13 +23,15 @@ import {
 } from "../../extension/test-harness/code-server.ts";
 import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
-import { morgana } from "./lib/morgana.ts";
+import { freePort, morgana } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(
   process.env.MORGANA_ARTIFACTS ?? join(tmpdir(), "morgana-artifacts"),
   "trace-extension",
 );
+
+const F5_UNIX = "Morgana: debug on unix";
 
 describe("VS Code extension: the Protocol view shows a direct unikernel's TLS and TCP live", () => {
   let server: CodeServer;
@@ -54,6 +58,15 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     process.env.MORGANA_DIRECT_NETNS = ns.name;
     const made = await morgana(["new", "https-site", project]);
     assert.equal(made.code, 0, made.stderr);
+    // F5's configuration (the second test): unix, whatever the status bar says.
+    mkdirSync(join(project, ".vscode"), { recursive: true });
+    writeFileSync(
+      join(project, ".vscode", "launch.json"),
+      JSON.stringify({
+        version: "0.2.0",
+        configurations: [{ type: "morgana", request: "launch", name: F5_UNIX, target: "unix" }],
+      }),
+    );
     server = await startCodeServer({
       settings: {
         "morgana.checkout": root,
@@ -166,5 +179,63 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
       await row(field).waitFor();
     }
     await wb.screenshot("protocol-tcp-connection");
+    await wb.command("Morgana: Stop");
+    await row(/https-site.*direct · pid \d+ · exited/).waitFor();
+  });
+
+  it("F5 on unix: the debuggee's TLS session shows up too, under a row of its own", async function () {
+    this.timeout(240_000); // a build, js-debug's start
+    const [https, http] = [await freePort(), await freePort()];
+    const yaml = join(project, "unikernel.yaml");
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, "utf8").replace('"8443:443", "8080:80"', `"${https}:443", "${http}:80"`),
+    );
+    await wb.command("Debug: Select and Start Debugging");
+    await wb.pick(null, `debug ${F5_UNIX}`, F5_UNIX);
+    while (!(await isListening(https))) await new Promise((r) => setTimeout(r, 100));
+    const got = await new Promise<string>((done) =>
+      execFile(
+        "curl",
+        [
+          "-sS",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "--cacert",
+          join(work, "ca", "ca.pem"),
+        ].concat(["--max-time", "20", `https://localhost:${https}/`]),
+        (_e, out, err) => done(out || err),
+      ),
+    );
+    assert.equal(got, "200");
+    await wb.command("Explorer: Focus on Protocol View");
+    const view = wb.page.locator(".pane", {
+      has: wb.page.locator(".pane-header", { hasText: "Protocol" }),
+    });
+    // js-debug ran the bundle itself: it inherited the extension host's MORGANA_TRACE.
+    const debuggee = view.locator(".monaco-list-row", { hasText: /https-site\s*unix · pid \d+/ });
+    await debuggee.waitFor();
+    await view
+      .locator(".monaco-list-row", { hasText: /tls#\d+\s*TLSv1\.3 · TLS_/ })
+      .first()
+      .waitFor();
+    await wb.screenshot("protocol-f5-unix");
+    await wb.page.keyboard.press("Shift+F5");
+    await wb.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
+    await view.locator(".monaco-list-row", { hasText: /unix · pid \d+ · exited/ }).waitFor();
   });
 });
+
+/** Does something accept TCP connections on 127.0.0.1:`port`? */
+function isListening(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
+}
