@@ -139,6 +139,27 @@ describe("e2e: `morgana run --trace FILE` on unix: https-site's TLS and HTTP eve
     assert.equal(result.trace.file, file);
     assert.equal(result.trace.events, events.length);
     assert.equal(result.trace.dropped, 0);
+
+    // `morgana trace FILE`: the same session, summed up.
+    const summary = await morgana(["trace", file, "--json"]);
+    assert.equal(summary.code, 0, summary.stderr);
+    const s = JSON.parse(summary.stdout);
+    assert.equal(s.events, events.length);
+    assert.equal(s.badLines, 0);
+    const session = s.items.find((i: { layer: string }) => i.layer === "tls");
+    assert.equal(session.id, ids[0]);
+    assert.equal(session.events, tls.length);
+    assert.equal(session.names["handshake-message"], 7);
+    assert.equal(session.state.suite, done?.state.suite);
+    const printed = await morgana(["trace", file]);
+    assert.match(
+      printed.stdout,
+      /^tls tls#\d+ +\d+ events, [\d.]+ ms\n {2}TLSv1\.3 TLS_\S+ x25519 /m,
+    );
+    assert.match(printed.stdout, /^http http:443#0-127\.0\.0\.1:\d+ .*\n {2}closed .*1 requests$/m);
+    const missing = await morgana(["trace", join(dir, "nope.jsonl")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.jsonl/);
   });
 });
 
@@ -207,5 +228,10 @@ describe("e2e: `morgana run -t direct --trace FILE`: static-website's TCP connec
     for (const k of ["sndUna", "sndNxt", "sndWnd", "rcvNxt", "rcvWnd", "cwnd", "ssthresh", "rto"]) {
       assert.equal(typeof established?.state[k], "number", `${k} in the state`);
     }
+    const summary = JSON.parse((await morgana(["trace", file, "--json"])).stdout);
+    const conn = summary.items.find((i: { id: string }) => i.id === ids[0]);
+    assert.equal(conn.events, tcp.length);
+    assert.equal(conn.state.state, states.at(-1));
+    assert.equal(conn.names["segment-in"], tcp.filter((e) => e.name === "segment-in").length);
   });
 });

@@ -10,6 +10,7 @@ import { describeCommand } from "./commands/describe.ts";
 import { newCommand } from "./commands/new.ts";
 import { runCommand } from "./commands/run.ts";
 import { targetsCommand } from "./commands/targets.ts";
+import { traceCommand } from "./commands/trace.ts";
 import { EXIT, UsageError } from "./errors.ts";
 import { Output } from "./output.ts";
 
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   targetsCommand,
   describeCommand,
   certCommand,
+  traceCommand,
 ];
 
 function version(): string {
