@@ -133,6 +133,7 @@ describe("e2e: `morgana run --trace FILE` on unix: https-site's TLS and HTTP eve
       assert.ok(random && secret, line);
       assert.ok(!text.includes(secret.toLowerCase()), `${label} is in the trace`);
       assert.ok(!text.includes(secret.slice(0, 16).toLowerCase()), `part of ${label} is in it`);
+      assert.ok(!text.includes(random.toLowerCase()), "the client random is in the trace");
     }
 
     const result = JSON.parse(run.stdout);
