@@ -95,6 +95,8 @@ export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
   let server: Promise<ServerConfig> | undefined;
   let roots: Promise<Certificate[]> | undefined;
   const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  /** Client sessions started, for their trace ids. */
+  let connected = 0;
   const serverConfig = () => {
     server ??= loadServerConfig(options);
     return server;
@@ -127,8 +129,19 @@ export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
       async listen(port, onFlow) {
         // Credentials are checked before the port opens: a bad key fails `listen`, loudly.
         const config = await serverConfig();
+        let accepted = 0;
         return inner.tcp.listen(port, (flow) => {
-          within(options.clock, timeoutMs, TlsFlow.server(flow, config)).then(onFlow, () => {
+          // Traced, a session is named after its connection, as HTTP's are, so a viewer can
+          // tell which peer it is and put it beside its TCP connection.
+          const n = accepted++;
+          const session =
+            options.tracer === undefined
+              ? config
+              : {
+                  ...config,
+                  traceId: `tls:${port}#${n}-${flow.remote.address}:${flow.remote.port}`,
+                };
+          within(options.clock, timeoutMs, TlsFlow.server(flow, session)).then(onFlow, () => {
             // A failed or abandoned handshake: the engine has sent its alert; free the flow.
             flow.close().catch(() => {});
           });
@@ -149,6 +162,9 @@ export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
               ...common(options),
               verifier,
               serverName: serverName ?? remote.address,
+              ...(options.tracer === undefined
+                ? {}
+                : { traceId: `tls:client#${connected++}-${remote.address}:${remote.port}` }),
             }),
           );
         } catch (err) {

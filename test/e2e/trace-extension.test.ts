@@ -160,7 +160,7 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     await row("TLS sessions").waitFor();
     await row("TCP connections").waitFor();
     // The session, its summary on its row; opened: its fields, then its handshake.
-    const session = row(/tls#\d+/);
+    const session = row(/tls:443#\d+-10\.77\.0\.1:\d+/);
     await session.locator(".label-description", { hasText: /TLSv1\.3 · TLS_/ }).waitFor();
     await session.click();
     await row(/^SNIlocalhost$|SNI\s*localhost/).waitFor();
@@ -218,7 +218,7 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     const debuggee = view.locator(".monaco-list-row", { hasText: /https-site\s*unix · pid \d+/ });
     await debuggee.waitFor();
     await view
-      .locator(".monaco-list-row", { hasText: /tls#\d+\s*TLSv1\.3 · TLS_/ })
+      .locator(".monaco-list-row", { hasText: /tls:443#\d+-127\.0\.0\.1:\d+\s*TLSv1\.3 · TLS_/ })
       .first()
       .waitFor();
     await wb.screenshot("protocol-f5-unix");

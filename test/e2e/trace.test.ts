@@ -155,7 +155,7 @@ describe("e2e: `morgana run --trace FILE` on unix: https-site's TLS and HTTP eve
     const printed = await morgana(["trace", file]);
     assert.match(
       printed.stdout,
-      /^tls tls#\d+ +\d+ events, [\d.]+ ms\n {2}TLSv1\.3 TLS_\S+ x25519 /m,
+      /^tls tls:443#0-127\.0\.0\.1:\d+ +\d+ events, [\d.]+ ms\n {2}TLSv1\.3 TLS_\S+ x25519 /m,
     );
     assert.match(printed.stdout, /^http http:443#0-127\.0\.0\.1:\d+ .*\n {2}closed .*1 requests$/m);
     const missing = await morgana(["trace", join(dir, "nope.jsonl")]);
