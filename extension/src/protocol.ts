@@ -40,6 +40,8 @@ export interface Unikernel {
   readonly name: string;
   readonly target: string;
   readonly pid: number;
+  /** The trace file it was read from (Open Trace File); absent for a live unikernel. */
+  readonly file?: string;
   connected: boolean;
   /** By trace id, in the order first seen. */
   readonly items: Map<string, Item>;
@@ -135,7 +137,10 @@ export class ProtocolModel {
   }
 
   /** A unikernel connected and said who it is. */
-  open(key: string, hello: { name: string; target: string; pid: number }): Unikernel {
+  open(
+    key: string,
+    hello: { name: string; target: string; pid: number; file?: string },
+  ): Unikernel {
     const u: Unikernel = {
       key,
       ...hello,
@@ -206,6 +211,25 @@ export class ProtocolModel {
       u.items.delete(victim.id);
       u.droppedItems++;
     }
+  }
+
+  /**
+   * A trace file (`morgana run --trace FILE`) as one exited unikernel named after the file:
+   * the same tree as a live one, for a run that happened elsewhere (CI, a colleague's).
+   * Answers how many lines were not events.
+   */
+  load(key: string, file: string, text: string): number {
+    const name = file.split(/[\\/]/).pop() ?? file;
+    const u = this.open(key, { name, target: "trace file", pid: 0, file });
+    let bad = 0;
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      const l = parseLine(line);
+      if (l?.kind === "event") this.add(u, l.event);
+      else bad++;
+    }
+    this.close(u);
+    return bad;
   }
 
   /** Forgets every exited unikernel and the history of running ones. */

@@ -207,7 +207,11 @@ export function present(node: ProtocolNode): Row {
       return {
         id: u.key,
         label: u.name,
-        description: `${u.target} · pid ${u.pid}${u.connected ? "" : " · exited"}`,
+        description:
+          u.file === undefined
+            ? `${u.target} · pid ${u.pid}${u.connected ? "" : " · exited"}`
+            : "trace file",
+        ...(u.file === undefined ? {} : { tooltip: u.file }),
         expandable: "expanded",
         icon: u.connected ? "vm-running" : "vm",
         contextValue: "protocol-unikernel",

@@ -67,11 +67,30 @@ export async function activateProtocolView(
   traceOn: boolean,
 ): Promise<void> {
   const model = new ProtocolModel();
+  let opened = 0;
   const view = new ProtocolView(model);
   context.subscriptions.push(
     view,
     vscode.window.registerTreeDataProvider("morgana.protocol", view),
     vscode.commands.registerCommand("morgana.clearProtocol", () => model.clear()),
+    vscode.commands.registerCommand("morgana.openTrace", async (uri?: vscode.Uri) => {
+      const file =
+        uri ??
+        (
+          await vscode.window.showOpenDialog({
+            title: "Open a trace file (morgana run --trace FILE)",
+            filters: { "Trace files": ["jsonl", "json", "trace"], "All files": ["*"] },
+          })
+        )?.[0];
+      if (!file) return;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      const bad = model.load(`file-${++opened}`, file.fsPath, text);
+      await vscode.commands.executeCommand("morgana.protocol.focus");
+      if (bad > 0)
+        void vscode.window.showWarningMessage(
+          `Morgana: ${bad} lines of ${file.fsPath} are not trace events; the rest is shown.`,
+        );
+    }),
   );
   if (!traceOn) return;
   try {

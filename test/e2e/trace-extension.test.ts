@@ -22,6 +22,7 @@ import {
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
 import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { type TraceEvent, traceEventJson } from "../../stack/trace/index.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
 import { freePort, morgana } from "./lib/morgana.ts";
 
@@ -225,6 +226,51 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     await wb.page.keyboard.press("Shift+F5");
     await wb.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
     await view.locator(".monaco-list-row", { hasText: /unix · pid \d+ · exited/ }).waitFor();
+  });
+
+  it("Open Trace File shows a `--trace` file from elsewhere as a row of its own", async function () {
+    this.timeout(60_000);
+    const file = join(work, "ci-run.jsonl");
+    const alert: TraceEvent = {
+      layer: "tls",
+      id: "tls:443#0-192.0.2.7:50000",
+      name: "alert",
+      atNs: 5_000_000n,
+      state: { version: "TLSv1.3", suite: "TLS_CHACHA20_POLY1305_SHA256", handshake: "closed" },
+      detail: { direction: "out", level: 2, description: "handshake_failure" },
+    };
+    writeFileSync(
+      file,
+      `${traceEventJson({ ...alert, name: "state", atNs: 0n })}\n${traceEventJson(alert)}\n`,
+    );
+    // Clear first: the runs above have exited, so only the file's row is left.
+    await wb.command("Morgana: Clear Protocol History");
+    await wb.command("Morgana: Open Trace File...");
+    // code-server's own file dialog: a path in the quick input.
+    const input = wb.quickInput.locator("input");
+    await input.waitFor();
+    // The dialog sets its own start folder once open: type until the path sticks.
+    const listed = wb.quickInput.locator(".monaco-list-row", { hasText: "ci-run.jsonl" });
+    for (;;) {
+      await input.fill(file);
+      const shown = await listed.waitFor({ timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown && (await input.inputValue()) === file) break;
+    }
+    await wb.quickInput.locator(".monaco-button", { hasText: "OK" }).click();
+    const view = wb.page.locator(".pane", {
+      has: wb.page.locator(".pane-header", { hasText: "Protocol" }),
+    });
+    const row = (text: string | RegExp): Locator =>
+      view.locator(".monaco-list-row", { hasText: text }).first();
+    await row(/ci-run\.jsonl\s*trace file/).waitFor();
+    await row(
+      /tls:443#0-192\.0\.2\.7:50000\s*TLSv1\.3 · TLS_CHACHA20_POLY1305_SHA256 · closed/,
+    ).click();
+    await row("history").click();
+    await row("alert → fatal handshake_failure").waitFor();
   });
 });
 

@@ -282,3 +282,28 @@ describe("extension Protocol view: the channel", () => {
     }
   });
 });
+
+describe("extension Protocol view: Open Trace File", () => {
+  it("a `--trace` file is one exited unikernel named after the file, with the same tree", () => {
+    const model = new ProtocolModel();
+    const text = [
+      traceEventJson(tcp("state", 0, "SYN-RECEIVED", { from: "LISTEN", to: "SYN-RECEIVED" })),
+      "{ not an event",
+      traceEventJson(tcp("state", 1, "ESTABLISHED", { from: "SYN-RECEIVED", to: "ESTABLISHED" })),
+      "",
+    ].join("\n");
+    assert.equal(model.load("f1", "/ci/run-7/trace.jsonl", text), 1, "one bad line");
+    assert.deepEqual(rows(model), [["trace.jsonl", "trace file"]]);
+    const file = only(model, undefined, "trace.jsonl");
+    assert.equal(present(file).tooltip, "/ci/run-7/trace.jsonl");
+    const conn = only(
+      model,
+      only(model, file, "TCP connections"),
+      "tcp:10.77.0.60:80-10.77.0.1:40000#1",
+    );
+    assert.deepEqual(
+      rows(model, only(model, conn, "history")).map(([l]) => l),
+      ["state LISTEN → SYN-RECEIVED", "state SYN-RECEIVED → ESTABLISHED"],
+    );
+  });
+});
