@@ -22,6 +22,11 @@ export const DEBIAN_PACKAGES = [
     pkg: "gnutls-bin",
     why: "TLS interop tests run GnuTLS client and server",
   },
+  {
+    command: "tstclnt",
+    pkg: "libnss3-tools",
+    why: "TLS interop tests run NSS's (Firefox's TLS library) tstclnt and selfserv",
+  },
   { command: "wrk", pkg: "wrk", why: "bench/http measures requests per second with it" },
   {
     command: "dot",

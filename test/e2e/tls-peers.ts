@@ -23,36 +23,42 @@ export const SUITES = [
 export const SUITES12 = [
   {
     kind: "p256",
+    id: 0xc02b,
     openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
     name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
     gnutls: "AES-128-GCM",
   },
   {
     kind: "p256",
+    id: 0xc02c,
     openssl: "ECDHE-ECDSA-AES256-GCM-SHA384",
     name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
     gnutls: "AES-256-GCM",
   },
   {
     kind: "p256",
+    id: 0xcca9,
     openssl: "ECDHE-ECDSA-CHACHA20-POLY1305",
     name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     gnutls: "CHACHA20-POLY1305",
   },
   {
     kind: "rsa",
+    id: 0xc02f,
     openssl: "ECDHE-RSA-AES128-GCM-SHA256",
     name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
     gnutls: "AES-128-GCM",
   },
   {
     kind: "rsa",
+    id: 0xc030,
     openssl: "ECDHE-RSA-AES256-GCM-SHA384",
     name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     gnutls: "AES-256-GCM",
   },
   {
     kind: "rsa",
+    id: 0xcca8,
     openssl: "ECDHE-RSA-CHACHA20-POLY1305",
     name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
     gnutls: "CHACHA20-POLY1305",
@@ -60,9 +66,9 @@ export const SUITES12 = [
 ] as const;
 
 export const GROUPS = [
-  { id: 0x001d, name: "x25519", openssl: "X25519", gnutls: "GROUP-X25519" },
-  { id: 0x0017, name: "secp256r1", openssl: "P-256", gnutls: "GROUP-SECP256R1" },
-  { id: 0x0018, name: "secp384r1", openssl: "P-384", gnutls: "GROUP-SECP384R1" },
+  { id: 0x001d, name: "x25519", openssl: "X25519", gnutls: "GROUP-X25519", nss: "x25519" },
+  { id: 0x0017, name: "secp256r1", openssl: "P-256", gnutls: "GROUP-SECP256R1", nss: "P256" },
+  { id: 0x0018, name: "secp384r1", openssl: "P-384", gnutls: "GROUP-SECP384R1", nss: "P384" },
 ] as const;
 
 export interface Peer {
