@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Diagnostic } from "../../tool/src/config/index.ts";
 import { type HttpsSite, startHttpsSite } from "./lib/https-site.ts";
-import { REPO, Running } from "./lib/morgana.ts";
+import { morgana, REPO, Running, removeDir, tempDir } from "./lib/morgana.ts";
 
 /** curl, with its status line and headers on stdout before the body (`-i`). */
 function curl(args: string[]) {
@@ -149,5 +150,29 @@ describe("e2e: https-site serves over TLS with a dev certificate, and redirects 
     const r = await curl(["--cacert", join(caDir, "ca.pem"), `https://localhost:${https}/`]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^HTTP\/1\.1 200 OK\r\n/);
+  });
+
+  it("without a C compiler the build warns, says how to get one, and leaves no stale addon", async () => {
+    const saved = { CC: process.env.CC, MORGANA_CACHE: process.env.MORGANA_CACHE };
+    const cache = tempDir("cache");
+    process.env.CC = "morgana-no-such-cc";
+    process.env.MORGANA_CACHE = cache;
+    try {
+      writeFileSync(join(dir, "dist", "unix", "morgana-aead.node"), "stale");
+      const built = await morgana(["build", "-t", "unix", "--json"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      const warning = (JSON.parse(built.stdout).diagnostics as Diagnostic[]).find(
+        (d) => d.severity === "warning" && /native TLS record AEAD/.test(d.message),
+      );
+      assert.match(warning?.message ?? "", /no C compiler \(morgana-no-such-cc\)/);
+      assert.match(warning?.hint ?? "", /apt-get install -y gcc/);
+      assert.equal(existsSync(join(dir, "dist", "unix", "morgana-aead.node")), false);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      removeDir(cache);
+    }
   });
 });

@@ -88,7 +88,7 @@ export function ensureNativeAead(): NativeAeadBuild {
       const noCompiler = /ENOENT/.test(failed);
       return {
         error: noCompiler ? `no C compiler (${CC})` : failed.trim(),
-        hint: noCompiler ? "apt-get install -y gcc" : "",
+        hint: noCompiler ? "install a C compiler: apt-get install -y gcc" : "",
       };
     }
     renameSync(tmp, path);

@@ -1,4 +1,4 @@
-import { copyFileSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ensureNativeAead, NATIVE_AEAD_FILE } from "../../../runtime/unix/build/aead.ts";
 import type { DeviceConfig, DeviceConfigOf, PortForward } from "../config/index.ts";
@@ -70,10 +70,13 @@ export async function placeNativeAead(ctx: BuildContext): Promise<LinkResult> {
     async () => ensureNativeAead(),
     (b) => !("path" in b),
   );
+  const placed = join(dirname(ctx.bundle), NATIVE_AEAD_FILE);
   if ("path" in built) {
-    copyFileSync(built.path, join(dirname(ctx.bundle), NATIVE_AEAD_FILE));
+    copyFileSync(built.path, placed);
     return { diagnostics: [], artifact: ctx.bundle };
   }
+  // An addon from an earlier build would contradict the warning (and may not match this Node).
+  rmSync(placed, { force: true });
   return {
     artifact: ctx.bundle,
     diagnostics: [
