@@ -654,6 +654,8 @@ export class MorganaDebugSession extends DebugSession {
       text = m.reason;
     }
     this.pending = undefined;
+    // What the board printed before it stopped comes first.
+    this.flushStdout();
     const event: DebugProtocol.StoppedEvent = new StoppedEvent(reason, THREAD_ID, text);
     event.body.allThreadsStopped = true;
     if (description) event.body.description = description;
@@ -686,9 +688,20 @@ export class MorganaDebugSession extends DebugSession {
 
   /** The board's console (stdout) and its launcher's lines (stderr). */
   private stderrLine = "";
+  /** Console text after its last newline, held briefly: the UART brings it a few bytes at a time. */
+  private stdoutHeld = "";
+  private stdoutTimer: NodeJS.Timeout | undefined;
   private boardOutput(text: string, stream: "stdout" | "stderr"): void {
     if (stream === "stdout") {
-      this.say(text, "stdout");
+      this.stdoutHeld += text;
+      const end = this.stdoutHeld.lastIndexOf("\n");
+      if (end >= 0) {
+        this.say(this.stdoutHeld.slice(0, end + 1), "stdout");
+        this.stdoutHeld = this.stdoutHeld.slice(end + 1);
+      }
+      if (this.stdoutHeld !== "" && !this.stdoutTimer) {
+        this.stdoutTimer = setTimeout(() => this.flushStdout(), 30);
+      }
       return;
     }
     this.stderrLine += text;
@@ -700,9 +713,17 @@ export class MorganaDebugSession extends DebugSession {
     this.stderrLine = this.stderrLine.slice(end + 1);
   }
 
+  private flushStdout(): void {
+    clearTimeout(this.stdoutTimer);
+    this.stdoutTimer = undefined;
+    if (this.stdoutHeld !== "") this.say(this.stdoutHeld, "stdout");
+    this.stdoutHeld = "";
+  }
+
   private boardExited(code: number): void {
     if (this.ended) return;
     this.ended = true;
+    this.flushStdout();
     if (this.stderrLine) this.say(`${this.stderrLine}\n`, "stderr");
     const meaning = this.board?.instance.exitMeaning(code);
     this.say(`the board exited with code ${code}${meaning ? `: ${meaning}` : ""}\n`);
