@@ -6,7 +6,8 @@
  * How DAP meets xsbug:
  * - launch boots the image (it waits at XS's login), connects, then sends `initialized`; the
  *   breakpoints the editor sets go to XS in one `set-all-breakpoints` at configurationDone,
- *   which also lets XS run (or `step`, for stopOnEntry: XS stops at the first line).
+ *   which also lets XS run (stopOnEntry adds one on the bundle's first line, then steps on to
+ *   the first line a source maps to).
  * - a TypeScript breakpoint becomes a breakpoint on the first bundle line holding its code;
  *   a line with none is refused (unverified) with a message saying so.
  * - XS stops with one message (frames, the top frame's variables, globals, why): stackTrace,
@@ -198,16 +199,18 @@ export class MorganaDebugSession extends DebugSession {
       command("breakpoint", { path: board.scriptPath, line }),
     );
     if (this.breakOnExceptions) elements.push(command("breakpoint", { path: EXCEPTIONS, line: 0 }));
-    // One element, so XS's login loop reads all of it before the app's first line.
-    if (elements.length > 0)
-      this.xs.send(`<set-all-breakpoints>${elements.join("")}</set-all-breakpoints>`);
     if (args.stopOnEntry) {
-      // With no JS running, `step` makes XS stop at the first line it runs (then on to the
-      // first line some source maps to).
+      // The bundle's first line runs first (its wrapper). A `step` sent now would not do: with
+      // no JS running XS keeps it for the next host call, which the runtime's own set-up takes.
       this.pending = "entry";
-      this.stepping = { kind: "step-inside", origin: undefined, depth: 0, count: 0 };
-      this.xs.send(command("step"));
-    } else if (elements.length === 0) {
+      if (!this.xsBreakpoints.has(1)) {
+        elements.push(command("breakpoint", { path: board.scriptPath, line: 1 }));
+      }
+    }
+    // One element, so XS's login loop reads all of it before the app's first line.
+    if (elements.length > 0) {
+      this.xs.send(`<set-all-breakpoints>${elements.join("")}</set-all-breakpoints>`);
+    } else {
       this.xs.send(command("go"));
     }
     this.started = true;
@@ -629,6 +632,16 @@ export class MorganaDebugSession extends DebugSession {
     };
     this.atStop = stop;
     this.handles.reset();
+    if (this.pending === "entry" && m.reason === "breakpoint") {
+      // The entry breakpoint on the bundle's first line: gone again unless the editor set one
+      // there, then on to the first line some source maps to.
+      const board = this.board as BootedBoard;
+      if (!this.xsBreakpoints.has(1)) {
+        this.xs?.send(command("clear-breakpoint", { path: board.scriptPath, line: 1 }));
+      }
+      this.stepping = { kind: "step-inside", origin: undefined, depth: 0, count: 0 };
+      m = { ...m, reason: "step" };
+    }
     const stepping = this.stepping;
     if (m.reason === "step" && stepping && this.keepStepping(stepping, m.frames)) {
       stepping.count++;

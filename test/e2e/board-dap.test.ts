@@ -300,6 +300,22 @@ describe("board: the debug adapter (DAP over xsbug, TypeScript positions; real Q
     assert.deepEqual(qemusFor(dir), []);
   });
 
+  it("stopOnEntry alone (no breakpoint, no exceptions): stops before the app, then runs to exit 0", async function () {
+    this.timeout(3 * 60_000);
+    dap = new DapClient(process.execPath, [ADAPTER]);
+    await launch(dap, { project: dir, noBuild: true, stopOnEntry: true });
+    await stoppedFor(dap, "entry", 0);
+    assert.match((await topFrames(dap))[0]?.source?.path ?? "", /\.ts$/);
+    const mark = dap.events.length;
+    await dap.request("continue", { threadId: 1 });
+    const exited = await dap.event<DebugProtocol.ExitedEvent>("exited", () => true, mark);
+    assert.equal(exited.body.exitCode, 0, dap.transcript());
+    // The entry breakpoint went: the app ran through without another stop.
+    assert.equal(dap.events.filter((e) => e.event === "stopped").length, 1, dap.transcript());
+    await dap.request("disconnect", {});
+    assert.deepEqual(qemusFor(dir), []);
+  });
+
   it("a breakpoint in the stack (stack/http/server.ts) stops a curl's request; the response follows `continue`", async function () {
     this.timeout(5 * 60_000);
     const site = await staticWebsiteForBoard("morgana-board-dap-site-");
