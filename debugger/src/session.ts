@@ -15,11 +15,13 @@
  *   `select`, an object's properties a `toggle` (XS expands it in place). Objects expanded
  *   while stopped are collapsed again before XS runs on, so later stops stay small.
  * - next/stepIn/stepOut are step/step-inside/step-outside, repeated while XS stays on the
- *   same TypeScript line or in bundle code no source maps to; pause is `step` sent while XS
+ *   same TypeScript line or in bundle code no source maps to, and over an `await` helped by
+ *   breakpoints on the function's lines (stepping.ts); pause is `step` sent while XS
  *   runs (xsbug has no pause), so XS stops at the next line it runs.
  * - the board's console is output (stdout); its exit code ends the session (exited, then
  *   terminated); disconnect and terminate stop QEMU.
  */
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Progress } from "@morgana/tool/api";
 import {
@@ -39,6 +41,7 @@ import {
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { ANNOUNCE, BootError, type BootedBoard, bootForDebug } from "./board.ts";
 import { canonicalPath, type SourcePosition } from "./sourcemap.ts";
+import { functionLines, suspends } from "./stepping.ts";
 import {
   command,
   XsbugClient,
@@ -105,6 +108,10 @@ export class MorganaDebugSession extends DebugSession {
   private readonly breakpoints = new Map<string, { line: number; bundleLine?: number }[]>();
   /** Bundle lines XS has a breakpoint on. */
   private readonly xsBreakpoints = new Set<number>();
+  /** Breakpoints for one step over an `await` (stepping.ts), cleared at the next stop. */
+  private stepBreakpoints = new Set<number>();
+  /** The bundle's lines, read once (for stepping over `await`). */
+  private bundleText: string[] | undefined;
   private breakOnExceptions = false;
   private started = false;
   private atStop: Stop | undefined;
@@ -577,6 +584,7 @@ export class MorganaDebugSession extends DebugSession {
   private async step(kind: StepKind): Promise<void> {
     const top = this.atStop?.frames[0];
     const at = top && this.positionOf(top);
+    this.armAwaitStep(kind);
     this.stepping = {
       kind,
       origin: at && `${at.path}:${at.line}`,
@@ -584,6 +592,27 @@ export class MorganaDebugSession extends DebugSession {
       count: 0,
     };
     await this.resume(command(kind));
+  }
+
+  /**
+   * A step from a line that awaits (for step-outside: to a caller that awaits) would leave
+   * XS's marked frames: breakpoints on that function's lines catch it when it resumes.
+   */
+  private armAwaitStep(kind: StepKind): void {
+    const board = this.board;
+    const frame = this.atStop?.frames[kind === "step-outside" ? 1 : 0];
+    if (!board?.map || !frame || frame.path !== board.scriptPath || frame.line === undefined)
+      return;
+    this.bundleText ??= readFileSync(board.bundle, "utf8").split("\n");
+    if (!suspends(this.bundleText[frame.line - 1])) return;
+    const map = board.map;
+    const lines = (functionLines(this.bundleText, frame.line) ?? []).filter(
+      (l) => !this.xsBreakpoints.has(l) && map.original(l) !== undefined,
+    );
+    this.stepBreakpoints = new Set(lines);
+    this.xs?.send(
+      ...lines.map((line) => command("set-breakpoint", { path: board.scriptPath, line })),
+    );
   }
 
   /** Collapses what was opened while stopped, then lets XS run with `element`. */
@@ -632,6 +661,24 @@ export class MorganaDebugSession extends DebugSession {
     };
     this.atStop = stop;
     this.handles.reset();
+    let endsStep = false;
+    if (this.stepBreakpoints.size > 0) {
+      const board = this.board as BootedBoard;
+      const top = m.frames[0];
+      endsStep =
+        m.reason === "breakpoint" &&
+        top?.path === board.scriptPath &&
+        top.line !== undefined &&
+        this.stepBreakpoints.has(top.line);
+      this.xs?.send(
+        ...[...this.stepBreakpoints].map((line) =>
+          command("clear-breakpoint", { path: board.scriptPath, line }),
+        ),
+      );
+      this.stepBreakpoints = new Set();
+      // The awaiting function resumed: the step ends here.
+      if (endsStep) m = { ...m, reason: "step" };
+    }
     if (this.pending === "entry" && m.reason === "breakpoint") {
       // The entry breakpoint on the bundle's first line: gone again unless the editor set one
       // there, then on to the first line some source maps to.
@@ -643,7 +690,7 @@ export class MorganaDebugSession extends DebugSession {
       m = { ...m, reason: "step" };
     }
     const stepping = this.stepping;
-    if (m.reason === "step" && stepping && this.keepStepping(stepping, m.frames)) {
+    if (m.reason === "step" && stepping && !endsStep && this.keepStepping(stepping, m.frames)) {
       stepping.count++;
       void this.resume(command(stepping.kind === "step-outside" ? "step" : stepping.kind));
       return;

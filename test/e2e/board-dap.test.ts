@@ -248,13 +248,22 @@ describe("board: the debug adapter (DAP over xsbug, TypeScript positions; real Q
     assert.deepEqual(qemusFor(dir), []);
   });
 
-  it("disconnect while stopped stops QEMU; a new session boots the last build with noBuild", async function () {
+  it("next over an `await` stops at the next line once it resolves; disconnect while stopped stops QEMU", async function () {
     this.timeout(3 * 60_000);
     dap = new DapClient(process.execPath, [ADAPTER]);
-    const line = lineOf(APP, "return measuredArea");
-    await launch(dap, { project: dir, noBuild: true }, [{ path: source, lines: [line] }]);
+    const sleep = lineOf(APP, "await clock.sleepNs(300n * NS_PER_MS);");
+    await launch(dap, { project: dir, noBuild: true }, [{ path: source, lines: [sleep] }]);
     assert.doesNotMatch(dap.output(), /type-check/, "noBuild: nothing built");
     await stoppedFor(dap, "breakpoint", 0);
+    // XS's own step would run on (start() leaves its frame at the await): the adapter's
+    // breakpoints on start()'s lines catch it when it resumes, 300 ms later.
+    const mark = dap.events.length;
+    await dap.request("next", { threadId: 1 });
+    await stoppedFor(dap, "step", mark);
+    const frames = await topFrames(dap);
+    assert.equal(frames[0]?.name, "start");
+    assert.equal(frames[0]?.line, lineOf(APP, "measure(tick)}"));
+    assert.equal(valueNamed(await locals(dap), "tick"), "1");
     assert.equal(qemusFor(dir).length, 1, "one QEMU while stopped");
     await dap.request("disconnect", { terminateDebuggee: true });
     assert.equal(await dap.exited, 0);
