@@ -182,7 +182,8 @@ export class XsbugClient extends EventEmitter {
         try {
           message = readMessage(text);
         } catch (err) {
-          this.emit("error", err);
+          // Reported to whoever listens; a message XS never sends is no reason to crash.
+          if (this.listenerCount("error") > 0) this.emit("error", err);
           continue;
         }
         // A view answers the oldest request; a break while one waits fails it (XS moved on).
