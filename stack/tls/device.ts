@@ -6,13 +6,13 @@
  */
 import { utf8Decode } from "../bytes/index.ts";
 import type { CryptoProvider } from "../crypto/index.ts";
-import { type Clock, NS_PER_MS } from "../devices/clock.ts";
+import type { Clock } from "../devices/clock.ts";
 import type { KvRo } from "../devices/kv.ts";
 import { type Endpoint, type Flow, type Stack, StackError } from "../devices/stack.ts";
 import type { Tracer } from "../trace/index.ts";
 import { type Certificate, parseCertificatesPem, parseCredentials } from "../x509/index.ts";
 import type { ServerConfig } from "./config.ts";
-import { TlsFlow } from "./flow.ts";
+import { TlsFlow, TlsFlowError } from "./flow.ts";
 import { credentialsFromKey } from "./server.ts";
 import { x509Verifier } from "./verify.ts";
 
@@ -68,33 +68,12 @@ function common(o: TlsStackOptions) {
   };
 }
 
-/**
- * Resolves with `work`, or rejects once `ms` have passed on `clock`. The timer is cancelled
- * when the work ends: a pending one would hold the finished session for the whole timeout.
- */
-function within<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const cancel = clock.timer(BigInt(ms) * NS_PER_MS, () =>
-      reject(new StackError("timeout", "tls: handshake not finished in time")),
-    );
-    work.then(
-      (v) => {
-        cancel();
-        resolve(v);
-      },
-      (e) => {
-        cancel();
-        reject(e);
-      },
-    );
-  });
-}
-
 /** A TLS stack over `inner`: TCP flows are TLS sessions, UDP passes through untouched. */
 export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
   let server: Promise<ServerConfig> | undefined;
   let roots: Promise<Certificate[]> | undefined;
-  const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  // TlsFlow's own timeout: a session that takes too long is closed, and traced as such.
+  const limit = { ms: options.handshakeTimeoutMs ?? 10_000, clock: options.clock };
   /** Client sessions started, for their trace ids. */
   let connected = 0;
   const serverConfig = () => {
@@ -141,7 +120,7 @@ export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
                   ...config,
                   traceId: `tls:${port}#${n}-${flow.remote.address}:${flow.remote.port}`,
                 };
-          within(options.clock, timeoutMs, TlsFlow.server(flow, session)).then(onFlow, () => {
+          TlsFlow.server(flow, session, { handshakeTimeout: limit }).then(onFlow, () => {
             // A failed or abandoned handshake: the engine has sent its alert; free the flow.
             flow.close().catch(() => {});
           });
@@ -155,23 +134,25 @@ export function createTlsStack(inner: Stack, options: TlsStackOptions): Stack {
         });
         const flow = await inner.tcp.connect(remote);
         try {
-          return await within(
-            options.clock,
-            timeoutMs,
-            TlsFlow.client(flow, {
+          return await TlsFlow.client(
+            flow,
+            {
               ...common(options),
               verifier,
               serverName: serverName ?? remote.address,
               ...(options.tracer === undefined
                 ? {}
                 : { traceId: `tls:client#${connected++}-${remote.address}:${remote.port}` }),
-            }),
+            },
+            { handshakeTimeout: limit },
           );
         } catch (err) {
           await flow.close().catch(() => {});
-          throw err instanceof StackError
-            ? err
-            : new StackError("other", `tls: ${(err as Error).message}`);
+          if (err instanceof StackError) throw err;
+          if (err instanceof TlsFlowError && err.failure === "timeout") {
+            throw new StackError("timeout", "tls: handshake not finished in time");
+          }
+          throw new StackError("other", `tls: ${(err as Error).message}`);
         }
       },
     },

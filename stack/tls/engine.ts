@@ -140,6 +140,17 @@ export abstract class TlsEngine {
     });
   }
 
+  /**
+   * The transport under the session ended before a close_notify: the peer's FIN or reset, or
+   * the host dropping a handshake that took too long. A session still handshaking is over
+   * (traced as closed, with `reason`); an open one keeps what it has, and its reads end.
+   */
+  transportClosed(reason: string): TlsOutput {
+    return this.run(() => {
+      if (this.status === "handshaking") this.setClosed(reason);
+    });
+  }
+
   /** Sends a KeyUpdate (§4.6.3) and switches to the next write key; asks the peer to follow. */
   updateKeys(requestPeer: boolean): TlsOutput {
     return this.run(() => {
@@ -206,10 +217,10 @@ export abstract class TlsEngine {
     this.setClosed();
   }
 
-  private setClosed(): void {
+  private setClosed(reason?: string): void {
     const from = this.status;
     this.status = "closed";
-    if (from !== "closed") this.trace("state", { to: "closed" });
+    if (from !== "closed") this.trace("state", { to: "closed", reason });
   }
 
   // ---- records in ----

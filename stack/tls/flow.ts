@@ -98,6 +98,7 @@ export class TlsFlow implements Flow {
     await Promise.race([this.runHandshake(first).catch(() => {}), timer]);
     cancel();
     if (timedOut && this.engine.status === "handshaking") {
+      this.apply(this.engine.transportClosed(`no handshake after ${limit.ms} ms`));
       await this.inner.close();
       throw new TlsFlowError("timeout", `no handshake after ${limit.ms} ms`);
     }
@@ -145,13 +146,21 @@ export class TlsFlow implements Flow {
 
   /** One read from the transport, through the engine. */
   private async pull(): Promise<void> {
-    const bytes = await this.inner.read();
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await this.inner.read();
+    } catch (e) {
+      // A reset: a handshake in progress is over (the trace says so), then the error goes on.
+      this.apply(this.engine.transportClosed(`transport failed: ${(e as Error).message}`));
+      throw e;
+    }
     if (bytes === null) {
       this.eof = true;
       if (!this.engine.readClosed) {
         this.truncated = true;
         if (this.engine.status === "handshaking") {
           this.error = new TlsFlowError("eof", "transport closed during the handshake");
+          this.apply(this.engine.transportClosed("transport closed"));
         }
       }
       return;

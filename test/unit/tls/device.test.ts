@@ -10,10 +10,11 @@ import { ManualClock, MemKv, MemStack, settle } from "../../../runtime/mem/src/i
 import { utf8Decode, utf8Encode } from "../../../stack/bytes/index.ts";
 import type { Flow } from "../../../stack/devices/stack.ts";
 import { createTlsStack } from "../../../stack/tls/device.ts";
+import { TraceRecorder } from "../../../stack/trace/index.ts";
 import { nodeWithNativeAead as nodeCrypto } from "../crypto/providers.ts";
 import { testPki } from "./helpers.ts";
 
-function setUp(handshakeTimeoutMs = 1000) {
+function setUp(handshakeTimeoutMs = 1000, tracer?: TraceRecorder) {
   const pki = testPki();
   const leaf = pki.leaf("p256");
   const keys = new MemKv({
@@ -25,7 +26,13 @@ function setUp(handshakeTimeoutMs = 1000) {
   clock.wallOriginMs = Date.now(); // the test PKI is valid from today
   const mem = new MemStack();
   const options = { keys, certificate: "server.pem", key: "server.key", crypto: nodeCrypto };
-  const tls = createTlsStack(mem, { ...options, trust: "ca.pem", clock, handshakeTimeoutMs });
+  const tls = createTlsStack(mem, {
+    ...options,
+    trust: "ca.pem",
+    clock,
+    handshakeTimeoutMs,
+    ...(tracer ? { tracer } : {}),
+  });
   return { clock, mem, tls };
 }
 
@@ -63,5 +70,24 @@ describe("the tls device", () => {
     // The server closed its end: the silent client reads the end of the stream.
     assert.equal(await raw.read(), null);
     assert.equal(accepted, 0);
+  });
+
+  it("a session whose peer leaves or stays silent ends closed in the trace, saying why", async () => {
+    const tracer = new TraceRecorder();
+    const { clock, mem, tls } = setUp(1000, tracer);
+    await tls.tcp.listen(443, () => {});
+    const leaving = mem.connect(443);
+    await settle();
+    await leaving.close(); // TCP closed before any ClientHello
+    await settle();
+    const silent = mem.connect(443);
+    await settle();
+    await clock.advanceMs(1000);
+    await settle();
+    const closes = tracer.events
+      .filter((e) => e.layer === "tls" && e.name === "state" && e.detail?.to === "closed")
+      .map((e) => e.detail?.reason);
+    assert.deepEqual(closes, ["transport closed", "no handshake after 1000 ms"]);
+    await silent.close();
   });
 });
