@@ -188,6 +188,7 @@ export class MorganaDebugSession extends DebugSession {
     try {
       this.xs = await XsbugClient.connect(board.port);
       await this.loggedIn(this.xs);
+      this.say(`connected to XS's debugger (127.0.0.1:${board.port})\n`);
     } catch (err) {
       await board.instance.stop();
       this.sendErrorResponse(response, {
@@ -768,7 +769,8 @@ export class MorganaDebugSession extends DebugSession {
     const end = this.stderrLine.lastIndexOf("\n");
     if (end < 0) return;
     for (const line of this.stderrLine.slice(0, end).split("\n")) {
-      this.say(`${line}\n`, ANNOUNCE.test(line) ? "console" : "stderr");
+      // The launcher's port line is for terminals; the session says when it is connected.
+      if (!ANNOUNCE.test(line)) this.say(`${line}\n`, "stderr");
     }
     this.stderrLine = this.stderrLine.slice(end + 1);
   }
