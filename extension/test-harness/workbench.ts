@@ -17,6 +17,22 @@ export async function launchBrowser(home: string): Promise<Browser> {
   });
 }
 
+/**
+ * Chromium on code-server's folder `url`: a 1280x800 window, the workbench open and its
+ * explorer showing, screenshots into `screenshots`.
+ */
+export async function openWorkbench(
+  home: string,
+  url: string,
+  screenshots: string,
+): Promise<{ browser: Browser; wb: Workbench }> {
+  const browser = await launchBrowser(home);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const wb = new Workbench(await context.newPage(), screenshots);
+  await wb.open(url);
+  return { browser, wb };
+}
+
 export class Workbench {
   private shot = 0;
 
@@ -32,6 +48,23 @@ export class Workbench {
     await this.page.goto(url);
     await this.page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     await this.page.locator(".explorer-folders-view").waitFor({ timeout: 60_000 });
+  }
+
+  /** For afterEach: a screenshot named after a test that failed, so CI shows where it stood. */
+  async screenshotIfFailed(test: { state?: string; title: string } | undefined): Promise<void> {
+    if (test?.state !== "failed") return;
+    await this.screenshot(`FAILED-${test.title.replace(/\W+/g, "-")}`).catch(() => {});
+  }
+
+  /**
+   * For after hooks: a step that failed half-way may leave a debug session running (its
+   * debuggee detaches from code-server); end it as a person would, with Shift+F5.
+   */
+  async endDebugSession(): Promise<void> {
+    const toolbar = this.page.locator(".debug-toolbar");
+    if (!(await toolbar.isVisible().catch(() => false))) return;
+    await this.page.keyboard.press("Shift+F5");
+    await toolbar.waitFor({ state: "hidden" }).catch(() => {});
   }
 
   /** A numbered screenshot of the whole window; returns its path. */

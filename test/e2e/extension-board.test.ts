@@ -19,7 +19,7 @@ import {
   installVsix,
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
-import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { cacheRoot, ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -118,33 +118,16 @@ describe("VS Code extension: F5 on cubieboard2 stops at a TypeScript breakpoint 
       if (cache === undefined) delete process.env.MORGANA_CACHE;
       else process.env.MORGANA_CACHE = cache;
     }
-    browser = await launchBrowser(server.home);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    wb = new Workbench(await context.newPage(), artifacts);
-    await wb.open(server.folderUrl(project));
+    ({ browser, wb } = await openWorkbench(server.home, server.folderUrl(project), artifacts));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && wb) {
-      await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => {});
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   after(async function () {
     this.timeout(60_000);
-    if (
-      wb &&
-      (await wb.page
-        .locator(".debug-toolbar")
-        .isVisible()
-        .catch(() => false))
-    ) {
-      await wb.page.keyboard.press("Shift+F5");
-      await wb.page
-        .locator(".debug-toolbar")
-        .waitFor({ state: "hidden" })
-        .catch(() => {});
-    }
+    await wb?.endDebugSession();
     await browser?.close();
     await server?.stop();
     if (project) rmSync(dirname(project), { recursive: true, force: true });

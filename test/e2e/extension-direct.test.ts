@@ -26,7 +26,7 @@ import {
   installVsix,
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
-import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { run } from "../../runtime/direct/src/bridge.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
 
@@ -98,33 +98,16 @@ describe("VS Code extension: F5 on direct stops in stack/net/tcp when a client c
     } finally {
       delete process.env.MORGANA_DIRECT_NETNS;
     }
-    browser = await launchBrowser(server.home);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    wb = new Workbench(await context.newPage(), artifacts);
-    await wb.open(server.folderUrl(project));
+    ({ browser, wb } = await openWorkbench(server.home, server.folderUrl(project), artifacts));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && wb) {
-      await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => {});
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   after(async function () {
     this.timeout(60_000);
-    if (
-      wb &&
-      (await wb.page
-        .locator(".debug-toolbar")
-        .isVisible()
-        .catch(() => false))
-    ) {
-      await wb.page.keyboard.press("Shift+F5");
-      await wb.page
-        .locator(".debug-toolbar")
-        .waitFor({ state: "hidden" })
-        .catch(() => {});
-    }
+    await wb?.endDebugSession();
     await browser?.close();
     await server?.stop();
     await ns?.remove();

@@ -30,7 +30,7 @@ import {
   installVsix,
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
-import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { openWorkbench, Workbench } from "../../extension/test-harness/workbench.ts";
 import { hoverAt } from "../../tool/src/config/index.ts";
 import { morgana } from "./lib/morgana.ts";
 
@@ -87,35 +87,18 @@ describe("VS Code extension in code-server", () => {
         installLog = installVsix(s, vsix);
       },
     });
-    browser = await launchBrowser(server.home);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    wb = new Workbench(await context.newPage(), artifacts);
-    await wb.open(server.folderUrl(project));
+    ({ browser, wb } = await openWorkbench(server.home, server.folderUrl(project), artifacts));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && wb) {
-      await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => {});
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   after(async function () {
     this.timeout(30_000);
     // A step that failed half-way may leave a debuggee or a unikernel running (both detach
     // from code-server): end them through the editor, as a person would.
-    if (
-      wb &&
-      (await wb.page
-        .locator(".debug-toolbar")
-        .isVisible()
-        .catch(() => false))
-    ) {
-      await wb.page.keyboard.press("Shift+F5");
-      await wb.page
-        .locator(".debug-toolbar")
-        .waitFor({ state: "hidden" })
-        .catch(() => {});
-    }
+    await wb?.endDebugSession();
     if (wb && (await isListening(port))) {
       await wb.command("Morgana: Stop").catch(() => {});
       await wb

@@ -21,7 +21,7 @@ import {
   installVsix,
   startCodeServer,
 } from "../../extension/test-harness/code-server.ts";
-import { launchBrowser, Workbench } from "../../extension/test-harness/workbench.ts";
+import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { type TraceEvent, traceEventJson } from "../../stack/trace/index.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
 import { freePort, morgana } from "./lib/morgana.ts";
@@ -80,16 +80,11 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
         installVsix(s, vsix);
       },
     });
-    browser = await launchBrowser(server.home);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    wb = new Workbench(await context.newPage(), artifacts);
-    await wb.open(server.folderUrl(project));
+    ({ browser, wb } = await openWorkbench(server.home, server.folderUrl(project), artifacts));
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && wb) {
-      await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, "-")}`).catch(() => {});
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   after(async function () {
