@@ -8,6 +8,7 @@ import { BoardDebugAdapterFactory } from "./board-debug.ts";
 import { setTarget, startLanguageClient } from "./client.ts";
 import { Commands } from "./commands.ts";
 import { DEBUG_TYPE, MorganaDebugProvider } from "./debug.ts";
+import { declareDevices } from "./declare.ts";
 import { Instances } from "./instances.ts";
 import { activateProtocolView } from "./protocolView.ts";
 import { TargetPicker } from "./target.ts";
@@ -55,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return;
   }
   client = await startLanguageClient(context, dir, target.current);
+  void declareDevices(target.current);
   target.onDidChange((name) => {
     if (client) void setTarget(client, name);
   });

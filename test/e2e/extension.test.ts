@@ -118,6 +118,13 @@ describe("VS Code extension in code-server", () => {
     // The target picker appears in the status bar once the extension is active.
     await wb.page.locator(".statusbar-item", { hasText: "unix" }).waitFor();
     await wb.screenshot("activated");
+    // The copy came without .morgana: activation configures it, so `morgana:devices`
+    // resolves in the editor before any build.
+    const declared = join(project, ".morgana", "devices.d.ts");
+    for (let i = 0; i < 300 && !existsSync(declared); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(declared), "activation wrote .morgana/devices.d.ts");
+    assert.match(readFileSync(declared, "utf8"), /declare module "morgana:devices"/);
   });
 
   it("completes device types in unikernel.yaml", async () => {
