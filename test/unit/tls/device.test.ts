@@ -90,4 +90,31 @@ describe("the tls device", () => {
     assert.deepEqual(closes, ["transport closed", "no handshake after 1000 ms"]);
     await silent.close();
   });
+
+  it("traced, names each server and client session after its connection", async () => {
+    // So the Protocol view and `morgana trace` say which peer a session is, beside its TCP
+    // connection, as HTTP's are.
+    const tracer = new TraceRecorder();
+    const { tls } = setUp(1000, tracer);
+    const accepted: Flow[] = [];
+    await tls.tcp.listen(443, (flow) => accepted.push(flow));
+    const flows: Flow[] = [];
+    for (let i = 0; i < 2; i++) {
+      flows.push(await tls.tcp.connect({ address: "localhost", port: 443 }));
+    }
+    await settle();
+    assert.equal(accepted.length, 2);
+    const ids = [...new Set(tracer.events.filter((e) => e.layer === "tls").map((e) => e.id))];
+    const peers = accepted.map((f) => `${f.remote.address}:${f.remote.port}`);
+    assert.deepEqual(
+      ids.sort(),
+      [
+        `tls:443#0-${peers[0]}`,
+        `tls:443#1-${peers[1]}`,
+        "tls:client#0-localhost:443",
+        "tls:client#1-localhost:443",
+      ].sort(),
+    );
+    for (const f of [...flows, ...accepted]) await f.close();
+  });
 });
