@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ import {
 } from "../../extension/test-harness/code-server.ts";
 import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { cacheRoot, ensureXsLibrary } from "../../runtime/baremetal/build/index.ts";
+import { copySample } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(
@@ -72,19 +73,8 @@ describe("VS Code extension: F5 on cubieboard2 stops at a TypeScript breakpoint 
     await ensureXsLibrary(() => {}, "arm", { debug: true });
     rmSync(artifacts, { recursive: true, force: true });
     const vsix = await packageVsix();
-    project = join(mkdtempSync(join(tmpdir(), "morgana-ext-board-")), "hello");
-    cpSync(join(root, "samples", "hello"), project, {
-      recursive: true,
-      filter: (src) => !/[\\/](dist|\.morgana|node_modules)$/.test(src),
-    });
+    project = copySample("hello", "morgana-ext-board-");
     writeFileSync(join(project, "src", "unikernel.ts"), APP);
-    writeFileSync(
-      join(project, "tsconfig.json"),
-      readFileSync(join(project, "tsconfig.json"), "utf8").replace(
-        "../../stack/*",
-        join(root, "stack", "*"),
-      ),
-    );
     mkdirSync(join(project, ".vscode"), { recursive: true });
     writeFileSync(
       join(project, ".vscode", "launch.json"),

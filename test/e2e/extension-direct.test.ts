@@ -6,15 +6,7 @@
  * $MORGANA_ARTIFACTS/extension-direct (default: the system temp folder).
  */
 import assert from "node:assert/strict";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +21,7 @@ import {
 import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { run } from "../../runtime/direct/src/bridge.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
+import { copySample } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(
@@ -55,18 +48,7 @@ describe("VS Code extension: F5 on direct stops in stack/net/tcp when a client c
     rmSync(artifacts, { recursive: true, force: true });
     const vsix = await packageVsix();
     ns = await makeNetns();
-    project = join(mkdtempSync(join(tmpdir(), "morgana-ext-direct-")), "static-website");
-    cpSync(join(root, "samples", "static-website"), project, {
-      recursive: true,
-      filter: (src) => !/[\\/](dist|\.morgana|node_modules)$/.test(src),
-    });
-    writeFileSync(
-      join(project, "tsconfig.json"),
-      readFileSync(join(project, "tsconfig.json"), "utf8").replace(
-        "../../stack/*",
-        join(root, "stack", "*"),
-      ),
-    );
+    project = copySample("static-website", "morgana-ext-direct-");
     // F5 with the status-bar target (direct, from the setting).
     mkdirSync(join(project, ".vscode"), { recursive: true });
     writeFileSync(

@@ -6,15 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -32,7 +24,7 @@ import {
 } from "../../extension/test-harness/code-server.ts";
 import { openWorkbench, Workbench } from "../../extension/test-harness/workbench.ts";
 import { hoverAt } from "../../tool/src/config/index.ts";
-import { morgana } from "./lib/morgana.ts";
+import { copySample, morgana } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /**
@@ -59,22 +51,11 @@ describe("VS Code extension in code-server", () => {
     ensureCodeServer();
     rmSync(artifacts, { recursive: true, force: true }); // this run's screenshots only
     const vsix = await packageVsix();
-    project = join(mkdtempSync(join(tmpdir(), "morgana-ext-")), "static-website");
-    cpSync(join(root, "samples", "static-website"), project, {
-      recursive: true,
-      filter: (src) => !/[\\/](dist|\.morgana|node_modules)$/.test(src),
-    });
+    project = copySample("static-website", "morgana-ext-");
     // A free host port, so the run does not collide with anything else on the machine.
     port = await freePort();
     const yaml = join(project, "unikernel.yaml");
     writeFileSync(yaml, readFileSync(yaml, "utf8").replace('"8080:80"', `"${port}:80"`));
-    writeFileSync(
-      join(project, "tsconfig.json"),
-      readFileSync(join(project, "tsconfig.json"), "utf8").replace(
-        "../../stack/*",
-        join(root, "stack", "*"),
-      ),
-    );
     server = await startCodeServer({
       settings: {
         "morgana.checkout": root,

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -123,4 +123,23 @@ export class Running {
       // already gone
     }
   }
+}
+
+/**
+ * A copy of samples/NAME in a new temp folder (`PREFIX` in its name), as a user's project
+ * outside the checkout: without build output (dist, .morgana, node_modules), its tsconfig's
+ * `@morgana/stack/*` path pointing at this checkout's stack. Returns the project folder.
+ */
+export function copySample(name: string, prefix: string): string {
+  const project = join(mkdtempSync(join(tmpdir(), prefix)), name);
+  cpSync(join(REPO, "samples", name), project, {
+    recursive: true,
+    filter: (src) => !/[\\/](dist|\.morgana|node_modules)$/.test(src),
+  });
+  const tsconfig = join(project, "tsconfig.json");
+  writeFileSync(
+    tsconfig,
+    readFileSync(tsconfig, "utf8").replace("../../stack/*", join(REPO, "stack", "*")),
+  );
+  return project;
 }
