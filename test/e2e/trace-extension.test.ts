@@ -7,7 +7,7 @@
  * Screenshots go to $MORGANA_ARTIFACTS/trace-extension (default: the system temp folder).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -100,7 +100,12 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (work) {
+      // A unikernel the editor started can outlive code-server when Stop did not reach it
+      // (seen twice after full runs): end what still runs from this test's own temp folder.
+      spawnSync("pkill", ["-f", work]);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("after curl, the view lists the TLS session and the TCP connection, with their histories", async function () {
