@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +23,7 @@ import {
 } from "../../extension/test-harness/code-server.ts";
 import { openWorkbench, Workbench } from "../../extension/test-harness/workbench.ts";
 import { hoverAt } from "../../tool/src/config/index.ts";
-import { copySample, morgana } from "./lib/morgana.ts";
+import { copySample, isListening, morgana } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /**
@@ -554,18 +553,6 @@ function curl(args: string[]): Promise<{ code: number; out: string; err: string 
       done({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }),
     ),
   );
-}
-
-/** Does something accept TCP connections on 127.0.0.1:`port`? */
-function isListening(port: number): Promise<boolean> {
-  return new Promise<boolean>((done) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
 }
 
 /** Waits until something accepts TCP connections on 127.0.0.1:`port`. */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testPki } from "../unit/tls/helpers.ts";
-import { freePort } from "./lib/morgana.ts";
+import { freePort, isListening } from "./lib/morgana.ts";
 import {
   GROUPS,
   type MorganaServer,
@@ -194,11 +194,7 @@ describe("TLS interop with NSS (tstclnt and selfserv)", function () {
       );
       // selfserv says nothing when ready: wait until it accepts.
       for (let i = 0; i < 100; i++) {
-        const ok = await new Promise<boolean>((resolve) => {
-          const probe = spawn("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
-          probe.on("exit", (code) => resolve(code === 0));
-        });
-        if (ok) return port;
+        if (await isListening(port)) return port;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error("selfserv did not listen");

@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +23,7 @@ import {
 import { openWorkbench, type Workbench } from "../../extension/test-harness/workbench.ts";
 import { type TraceEvent, traceEventJson } from "../../stack/trace/index.ts";
 import { makeNetns, netnsProblem } from "../unit/net/helpers/netns.ts";
-import { freePort, morgana } from "./lib/morgana.ts";
+import { freePort, isListening, morgana } from "./lib/morgana.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(
@@ -273,15 +272,3 @@ describe("VS Code extension: the Protocol view shows a direct unikernel's TLS an
     await row("alert → fatal handshake_failure").waitFor();
   });
 });
-
-/** Does something accept TCP connections on 127.0.0.1:`port`? */
-function isListening(port: number): Promise<boolean> {
-  return new Promise<boolean>((done) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
-}

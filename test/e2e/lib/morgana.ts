@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,4 +142,16 @@ export function copySample(name: string, prefix: string): string {
     readFileSync(tsconfig, "utf8").replace("../../stack/*", join(REPO, "stack", "*")),
   );
   return project;
+}
+
+/** Does something accept TCP connections on 127.0.0.1:`port`? */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
 }
